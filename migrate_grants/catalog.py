@@ -1,0 +1,288 @@
+"""The Oracle catalog: dictionary rows, typed and validated, whatever the source.
+
+Knows nothing about PostgreSQL.  Rows keep the columns the mapping needs; every row remembers where
+it came from (`ref`, e.g. "DBA_TAB_PRIVS#12", 1-based), so findings and comments can cite it.
+Missing optional columns (older releases) become None and the mapping degrades gracefully.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from .errors import SnapshotError
+from .findings import Finding
+from .sources import SNAPSHOT_FORMAT
+
+
+@dataclass(frozen=True)
+class SourceInfo:
+    version: str | None = None
+    db_name: str | None = None
+    captured_at: str | None = None
+
+
+@dataclass(frozen=True)
+class User:
+    username: str
+    account_status: str
+    authentication_type: str | None  # PASSWORD / EXTERNAL / GLOBAL / NONE (23ai); None before 11.2 data
+    oracle_maintained: bool | None  # None: column absent (11g), use the known list
+    expiry_date: str | None
+    profile: str | None
+    ref: str = field(compare=False)
+
+
+@dataclass(frozen=True)
+class Role:
+    role: str
+    authentication_type: str | None  # NONE / PASSWORD / EXTERNAL / GLOBAL / APPLICATION
+    password_required: str | None
+    oracle_maintained: bool | None
+    ref: str = field(compare=False)
+
+
+@dataclass(frozen=True)
+class RoleGrant:
+    grantee: str
+    granted_role: str
+    admin_option: bool
+    default_role: bool
+    ref: str = field(compare=False)
+
+
+@dataclass(frozen=True)
+class SysPriv:
+    grantee: str
+    privilege: str
+    admin_option: bool
+    ref: str = field(compare=False)
+
+
+@dataclass(frozen=True)
+class TabPriv:
+    grantee: str
+    owner: str
+    table_name: str
+    privilege: str
+    grantable: bool
+    grantor: str | None
+    type: str | None  # 12.1+; None on 11g: take it from DBA_OBJECTS
+    ref: str = field(compare=False)
+
+
+@dataclass(frozen=True)
+class ColPriv:
+    grantee: str
+    owner: str
+    table_name: str
+    column_name: str
+    privilege: str
+    grantable: bool
+    ref: str = field(compare=False)
+
+
+@dataclass(frozen=True)
+class DbObject:
+    owner: str
+    object_name: str
+    object_type: str
+    ref: str = field(compare=False)
+
+
+@dataclass(frozen=True)
+class ProxyUser:
+    proxy: str
+    client: str
+    flags: str | None
+    ref: str = field(compare=False)
+
+
+@dataclass(frozen=True)
+class ProfileLimit:
+    profile: str
+    resource_name: str
+    resource_type: str | None
+    limit: str | None
+    ref: str = field(compare=False)
+
+
+@dataclass(frozen=True)
+class Catalog:
+    origin: str
+    source: SourceInfo
+    users: tuple[User, ...]
+    roles: tuple[Role, ...]
+    role_grants: tuple[RoleGrant, ...]
+    sys_privs: tuple[SysPriv, ...]
+    tab_privs: tuple[TabPriv, ...]
+    col_privs: tuple[ColPriv, ...] = ()
+    objects: tuple[DbObject, ...] = ()
+    proxy_users: tuple[ProxyUser, ...] = ()
+    profiles: tuple[ProfileLimit, ...] = ()
+    findings: tuple[Finding, ...] = ()  # from the source itself (e.g. DDL it could not parse)
+
+    def row_count(self) -> int:
+        return sum(
+            len(rows)
+            for rows in (self.users, self.roles, self.role_grants, self.sys_privs, self.tab_privs,
+                         self.col_privs, self.objects, self.proxy_users, self.profiles)
+        )
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+def _yes(value: Any) -> bool:
+    return str(value).strip().upper() in ("YES", "Y")
+
+
+def _opt_yes(value: Any) -> bool | None:
+    return None if value is None else _yes(value)
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+# Per view: required columns, optional columns, and the row constructor.  One table instead of one
+# parser per view, so adding a view is one entry.
+_Builder = Callable[[dict, str], Any]
+
+VIEWS: dict[str, tuple[tuple[str, ...], tuple[str, ...], _Builder, bool]] = {
+    # view: (required columns, optional columns, builder, view required?)
+    "DBA_USERS": (
+        ("USERNAME", "ACCOUNT_STATUS"),
+        ("AUTHENTICATION_TYPE", "ORACLE_MAINTAINED", "EXPIRY_DATE", "PROFILE"),
+        lambda r, ref: User(r["USERNAME"], r["ACCOUNT_STATUS"], _text(r.get("AUTHENTICATION_TYPE")),
+                            _opt_yes(r.get("ORACLE_MAINTAINED")), _text(r.get("EXPIRY_DATE")),
+                            _text(r.get("PROFILE")), ref),
+        True,
+    ),
+    "DBA_ROLES": (
+        ("ROLE",),
+        ("AUTHENTICATION_TYPE", "PASSWORD_REQUIRED", "ORACLE_MAINTAINED"),
+        lambda r, ref: Role(r["ROLE"], _text(r.get("AUTHENTICATION_TYPE")), _text(r.get("PASSWORD_REQUIRED")),
+                            _opt_yes(r.get("ORACLE_MAINTAINED")), ref),
+        True,
+    ),
+    "DBA_ROLE_PRIVS": (
+        ("GRANTEE", "GRANTED_ROLE", "ADMIN_OPTION"),
+        ("DEFAULT_ROLE",),
+        # DEFAULT_ROLE absent: Oracle's default for a granted role is DEFAULT ROLE ALL.
+        lambda r, ref: RoleGrant(r["GRANTEE"], r["GRANTED_ROLE"], _yes(r["ADMIN_OPTION"]),
+                                 r.get("DEFAULT_ROLE") is None or _yes(r.get("DEFAULT_ROLE")), ref),
+        True,
+    ),
+    "DBA_SYS_PRIVS": (
+        ("GRANTEE", "PRIVILEGE", "ADMIN_OPTION"),
+        (),
+        lambda r, ref: SysPriv(r["GRANTEE"], r["PRIVILEGE"], _yes(r["ADMIN_OPTION"]), ref),
+        True,
+    ),
+    "DBA_TAB_PRIVS": (
+        ("GRANTEE", "OWNER", "TABLE_NAME", "PRIVILEGE", "GRANTABLE"),
+        ("GRANTOR", "TYPE"),
+        lambda r, ref: TabPriv(r["GRANTEE"], r["OWNER"], r["TABLE_NAME"], r["PRIVILEGE"], _yes(r["GRANTABLE"]),
+                               _text(r.get("GRANTOR")), _text(r.get("TYPE")), ref),
+        True,
+    ),
+    "DBA_COL_PRIVS": (
+        ("GRANTEE", "OWNER", "TABLE_NAME", "COLUMN_NAME", "PRIVILEGE", "GRANTABLE"),
+        (),
+        lambda r, ref: ColPriv(r["GRANTEE"], r["OWNER"], r["TABLE_NAME"], r["COLUMN_NAME"], r["PRIVILEGE"],
+                               _yes(r["GRANTABLE"]), ref),
+        False,
+    ),
+    "DBA_OBJECTS": (
+        ("OWNER", "OBJECT_NAME", "OBJECT_TYPE"),
+        (),
+        lambda r, ref: DbObject(r["OWNER"], r["OBJECT_NAME"], r["OBJECT_TYPE"], ref),
+        False,
+    ),
+    "PROXY_USERS": (
+        ("PROXY", "CLIENT"),
+        ("FLAGS",),
+        lambda r, ref: ProxyUser(r["PROXY"], r["CLIENT"], _text(r.get("FLAGS")), ref),
+        False,
+    ),
+    "DBA_PROFILES": (
+        ("PROFILE", "RESOURCE_NAME", "LIMIT"),
+        ("RESOURCE_TYPE",),
+        lambda r, ref: ProfileLimit(r["PROFILE"], r["RESOURCE_NAME"], _text(r.get("RESOURCE_TYPE")),
+                                    _text(r.get("LIMIT")), ref),
+        False,
+    ),
+}
+
+# Columns that name things must be non-empty strings; flags may be strings or null.
+_NAME_COLUMNS = {"USERNAME", "ROLE", "GRANTEE", "GRANTED_ROLE", "OWNER", "TABLE_NAME", "COLUMN_NAME",
+                 "PRIVILEGE", "OBJECT_NAME", "OBJECT_TYPE", "PROXY", "CLIENT", "PROFILE", "RESOURCE_NAME",
+                 "ACCOUNT_STATUS"}
+
+
+def catalog_from_snapshot(data: dict, origin: str, findings: list[Finding] | tuple[Finding, ...] = ()) -> Catalog:
+    """Validate a snapshot dictionary and type its rows. Errors name file, view, row and column."""
+    fmt = data.get("format")
+    if fmt != SNAPSHOT_FORMAT:
+        raise SnapshotError(f"{origin}: 'format' is {fmt!r}, expected {SNAPSHOT_FORMAT!r}")
+    src = data.get("source") or {}
+    if not isinstance(src, dict):
+        raise SnapshotError(f"{origin}: 'source' must be an object")
+    views = data.get("views")
+    if not isinstance(views, dict):
+        raise SnapshotError(f"{origin}: 'views' must be an object of view name -> list of rows")
+
+    typed: dict[str, tuple] = {}
+    for view, (required, optional, build, view_required) in VIEWS.items():
+        rows = views.get(view)
+        if rows is None:
+            if view_required:
+                raise SnapshotError(f"{origin}: required view {view} is missing")
+            typed[view] = ()
+            continue
+        if not isinstance(rows, list):
+            raise SnapshotError(f"{origin}: {view} must be a list of rows, got {type(rows).__name__}")
+        out = []
+        for index, row in enumerate(rows, start=1):
+            where = f"{origin}: {view} row {index}"
+            if not isinstance(row, dict):
+                raise SnapshotError(f"{where}: a row must be an object of column -> value")
+            for column in required:
+                if column not in row:
+                    raise SnapshotError(f"{where}: required column {column} is missing")
+            for column in required + optional:
+                value = row.get(column)
+                if value is None:
+                    if column in required and column in _NAME_COLUMNS:
+                        raise SnapshotError(f"{where}: column {column} is null")
+                    continue
+                if isinstance(value, (dict, list, bool)):
+                    raise SnapshotError(f"{where}: column {column} must be a string, number or null, "
+                                        f"got {type(value).__name__}")
+                if column in _NAME_COLUMNS and not (isinstance(value, str) and value):
+                    raise SnapshotError(f"{where}: column {column} must be a non-empty string, got {value!r}")
+            out.append(build(row, f"{view}#{index}"))
+        typed[view] = tuple(out)
+
+    return Catalog(
+        origin=origin,
+        source=SourceInfo(_text(src.get("version")), _text(src.get("db_name")), _text(src.get("captured_at"))),
+        users=typed["DBA_USERS"],
+        roles=typed["DBA_ROLES"],
+        role_grants=typed["DBA_ROLE_PRIVS"],
+        sys_privs=typed["DBA_SYS_PRIVS"],
+        tab_privs=typed["DBA_TAB_PRIVS"],
+        col_privs=typed["DBA_COL_PRIVS"],
+        objects=typed["DBA_OBJECTS"],
+        proxy_users=typed["PROXY_USERS"],
+        profiles=typed["DBA_PROFILES"],
+        findings=tuple(findings),
+    )
+
+
+def load_catalog(spec: str, **options) -> Catalog:
+    """--source spec -> validated Catalog (the one door from every source into the core)."""
+    from .sources import load_source
+
+    result = load_source(spec, **options)
+    return catalog_from_snapshot(result.snapshot, result.origin, result.findings)

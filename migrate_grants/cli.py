@@ -1,0 +1,179 @@
+"""The command line: thin commands over the pipeline (sources -> catalog -> mapping -> plan -> edges).
+
+Exit codes (named, like sqlfluff's):
+  0 OK                 the command did what was asked
+  1 FINDINGS / DRIFT   --fail-on matched a finding (render), or differences found (diff --exit-code)
+  2 ERROR              bad input, unreadable source, connection failure: one line on stderr
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from . import __version__
+from .errors import UserError
+from .findings import Severity, findings_to_json, summarize, worst
+
+EXIT_OK = 0
+EXIT_FINDINGS = 1
+EXIT_ERROR = 2
+
+app = typer.Typer(
+    name="migrate-grants",
+    help="Move Oracle users, roles and privileges to PostgreSQL (Amazon RDS / Aurora) with exactly the access Oracle gave.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+class Flavor(str, Enum):
+    rds = "rds"
+    aurora = "aurora"
+    postgres = "postgres"
+
+
+class FailOn(str, Enum):
+    warning = "warning"
+    error = "error"
+
+
+def err(message: str) -> None:
+    print(message, file=sys.stderr)
+
+
+def user_errors(fn):
+    """Turn a UserError into one line on stderr and exit code 2: no traceback for user mistakes."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except UserError as exc:
+            err(f"migrate-grants: error: {exc}")
+            raise typer.Exit(exc.exit_code) from None
+        except KeyboardInterrupt:
+            err("migrate-grants: interrupted")
+            raise typer.Exit(130) from None
+
+    return wrapper
+
+
+def write_output(text: str, output: Optional[Path]) -> None:
+    """Write to a file (atomically: no half-written script on failure) or to stdout."""
+    if output is None or str(output) == "-":
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    tmp = output.with_name(f".{output.name}.tmp-{os.getpid()}")
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, output)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise UserError(f"{output}: cannot write: {exc.strerror or exc}") from None
+
+
+def version_callback(value: bool) -> None:
+    if value:
+        print(f"migrate-grants {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(False, "--version", callback=version_callback, is_eager=True,
+                                 help="Show the version and exit."),
+) -> None:
+    """Move Oracle users, roles and privileges to PostgreSQL (Amazon RDS / Aurora).
+
+    \b
+    Quick start:
+      migrate-grants render --source sample                 # the bundled demo estate
+      migrate-grants render --source estate.json --target-version 16 -o grants.sql
+      psql -v ON_ERROR_STOP=1 -f grants.sql "$RDS_URL"      # as the RDS master user
+    """
+
+
+TARGET_VERSION_HELP = "PostgreSQL major version of the target (13-18); changes what is emitted."
+SOURCE_HELP = "A dictionary snapshot file (JSON), or 'sample' for the bundled demo estate."
+
+
+def _map(source: str, target_version: int, flavor: Flavor, keep_ownership: bool):
+    from .catalog import load_catalog
+    from .mapping import SUPPORTED_TARGET_VERSIONS, MappingOptions, Target, map_catalog
+
+    if target_version not in SUPPORTED_TARGET_VERSIONS:
+        raise UserError(f"--target-version {target_version}: supported versions are "
+                        f"{SUPPORTED_TARGET_VERSIONS.start}-{SUPPORTED_TARGET_VERSIONS.stop - 1}")
+    catalog = load_catalog(source)
+    return map_catalog(catalog, MappingOptions(Target(target_version, flavor.value), manage_ownership=not keep_ownership))
+
+
+def report_findings(findings, findings_file: Optional[Path], fail_on: Optional[FailOn]) -> int:
+    """Short summary on stderr, full list to --findings; returns the exit code for --fail-on."""
+    if findings_file is not None:
+        write_output(findings_to_json(findings), findings_file)
+    rows = summarize(findings)
+    if rows:
+        total = sum(n for _, _, n in rows)
+        err(f"migrate-grants: {total} finding(s); not everything maps exactly to PostgreSQL:")
+        for severity, kind, count in rows:
+            err(f"  {severity.value:<8} {count:>6}  {kind}")
+        if findings_file is None:
+            err("  (details in the script header, or all of them with --findings FILE)")
+    if fail_on is not None:
+        limit = Severity(fail_on.value)
+        top = worst(findings)
+        if top is not None and top.rank >= limit.rank:
+            err(f"migrate-grants: failing: findings of severity {top.value} (--fail-on {fail_on.value})")
+            return EXIT_FINDINGS
+    return EXIT_OK
+
+
+@app.command()
+@user_errors
+def render(
+    source: str = typer.Option(..., "--source", "-s", help=SOURCE_HELP),
+    target_version: int = typer.Option(18, "--target-version", "-t", help=TARGET_VERSION_HELP),
+    flavor: Flavor = typer.Option(Flavor.rds, "--flavor", help="Target flavor: rds, aurora or postgres."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the script here (default: stdout)."),
+    keep_ownership: bool = typer.Option(False, "--keep-ownership",
+                                        help="Leave schema and object ownership alone (default: Oracle owners own)."),
+    findings_file: Optional[Path] = typer.Option(None, "--findings", help="Write all findings as JSON to this file."),
+    fail_on: Optional[FailOn] = typer.Option(None, "--fail-on",
+                                             help="Exit with code 1 if a finding of this severity or worse exists."),
+    transaction: bool = typer.Option(True, "--transaction/--no-transaction",
+                                     help="Wrap the script in BEGIN/COMMIT (default) so it applies all or nothing."),
+) -> None:
+    """Render an idempotent PostgreSQL script that grants what Oracle granted.
+
+    \b
+    Examples:
+      migrate-grants render --source sample
+      migrate-grants render --source estate.json --target-version 16 -o grants.sql
+      psql -v ON_ERROR_STOP=1 -f grants.sql "$RDS_URL"    # as the RDS master user
+    """
+    from .render import render_script
+
+    result = _map(source, target_version, flavor, keep_ownership)
+    write_output(render_script(result, transaction=transaction), output)
+    code = report_findings(result.findings, findings_file, fail_on)
+    raise typer.Exit(code)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,68 @@
+"""The Jinja environment over sql_templates/: one template per statement kind.
+
+Templates never paste names: every identifier goes through the `ident` / `qname` / `grantee`
+filters (naming.quote_ident) and every literal through `literal` (naming.quote_literal).
+"""
+
+from __future__ import annotations
+
+import functools
+from importlib import resources
+from pathlib import Path
+
+import jinja2
+
+from .model import PUBLIC, ObjectKind, ObjectRef
+from .naming import quote_ident, quote_literal
+
+
+def templates_dir() -> Path:
+    """sql_templates/ inside the installed wheel, or at the top of a source checkout."""
+    packaged = resources.files("migrate_grants") / "sql_templates"
+    if packaged.is_dir():
+        return Path(str(packaged))
+    return Path(__file__).resolve().parent.parent / "sql_templates"
+
+
+def qname(ref: ObjectRef) -> str:
+    if ref.kind is ObjectKind.SCHEMA:
+        return quote_ident(ref.schema)
+    return quote_ident(ref.schema) + "." + quote_ident(ref.name)
+
+
+def grantee(name: str) -> str:
+    return "PUBLIC" if name == PUBLIC else quote_ident(name)
+
+
+def comment(text: str) -> str:
+    """Text for a `--` comment: a name with a line break must not end the comment."""
+    return " ".join(str(text).split())
+
+
+def dollar_quote(body: str) -> str:
+    """Wrap a DO body in a dollar quote whose tag does not occur in the body."""
+    tag, n = "$mg$", 0
+    while tag in body:
+        n += 1
+        tag = f"$mg{n}$"
+    return f"{tag}\n{body.strip()}\n{tag}"
+
+
+@functools.lru_cache(maxsize=1)
+def environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(templates_dir())),
+        autoescape=False,  # SQL, not HTML: quoting is done by the filters below
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=False,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(ident=quote_ident, literal=quote_literal, qname=qname, grantee=grantee,
+                       comment=comment, dollar_quote=dollar_quote)
+    return env
+
+
+def render_statement(name: str, **params) -> str:
+    """Render sql_templates/postgres/<name>.sql.j2; returns SQL without a trailing newline."""
+    return environment().get_template(f"postgres/{name}.sql.j2").render(**params).strip()
