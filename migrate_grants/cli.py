@@ -27,7 +27,6 @@ EXIT_ERROR = 2
 
 app = typer.Typer(
     name="migrate-grants",
-    help="Move Oracle users, roles and privileges to PostgreSQL (Amazon RDS / Aurora) with exactly the access Oracle gave.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,

@@ -189,21 +189,25 @@ class _Mapper:
         has_session = any(rules.SYS_PRIVILEGE_RULES.get(p, rules.DEFAULT_SYS_PRIVILEGE_RULE).effect == "login" for p in privs)
 
         status_ok = True
+        notes: list[Finding] = []
         for part in rules.status_parts(row.account_status):
             rule = rules.ACCOUNT_STATUS_RULES.get(part)
             if rule is None:
                 status_ok = False
                 self.findings.append(Finding(
                     Severity.WARNING, "account-status-unknown",
-                    f"unknown ACCOUNT_STATUS part {part!r}: treated as locked", "Check the account in Oracle.",
+                    f"unknown ACCOUNT_STATUS part {part!r} of {user}: treated as locked", "Check the account in Oracle.",
                     "DBA_USERS", user, "", "", row.ref))
                 continue
             status_ok &= rule.can_login
-            if rule.severity is not None and has_session:
-                self.findings.append(Finding(rule.severity, "account-status", f"{user}: {rule.reason}",
-                                             rule.suggestion, "DBA_USERS", user, "", "", row.ref))
+            if rule.severity is not None:
+                notes.append(Finding(rule.severity, "account-status", f"{user}: {rule.reason}",
+                                     rule.suggestion, "DBA_USERS", user, "", "", row.ref))
         auth_ok = (row.authentication_type or "").upper() not in rules.NO_LOGIN_AUTHENTICATION
-        return has_session and status_ok and auth_ok
+        login = has_session and status_ok and auth_ok
+        if login:  # a note about a password matters only for an account that can log in
+            self.findings.extend(notes)
+        return login
 
     # --- system privileges ---------------------------------------------------------------------
     def map_sys_privs(self) -> None:

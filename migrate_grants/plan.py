@@ -77,7 +77,7 @@ def ownership_actions(objects: Iterable[ManagedObject], target: Target) -> list[
     actions: list[Action] = []
     owned = [o for o in objects if o.owner is not None]
     for owner in sorted({o.owner for o in owned}):
-        actions.append(Action("ownership", f"let the current user act as {owner} to hand its objects over",
+        actions.append(Action("ownership", f"the current user (master) becomes a member of owner {owner}, to hand its objects over and grant on them",
                               render_statement("act_as_owner", owner=owner, target=target)))
     # Schemas first: the new owner of an object needs CREATE on its schema (PostgreSQL 16+).
     for o in sorted(owned, key=lambda o: (o.ref.kind is not ObjectKind.SCHEMA, o.ref.sort_key())):

@@ -1,0 +1,185 @@
+"""The end-to-end slice on real PostgreSQL, as the RDS-like master (never a superuser):
+render the script, apply it twice with psql, and check effective access both ways."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from psycopg import sql
+
+from access import fingerprint, mismatches
+from estates import Estate
+from migrate_grants.catalog import catalog_from_snapshot, load_catalog
+from migrate_grants.mapping import MappingOptions, Target, map_catalog
+from migrate_grants.model import ObjectKind
+from migrate_grants.render import render_script
+
+DATA = Path(__file__).parent / "data"
+
+
+def apply_twice(target, script: str, tmp_path: Path) -> None:
+    path = tmp_path / "grants.sql"
+    path.write_text(script)
+    target.psql_file(path)
+    first = fingerprint(target.superuser_conn())
+    target.psql_file(path)
+    assert fingerprint(target.superuser_conn()) == first, "a second run changed the catalog"
+
+
+def sample_expectations(major: int):
+    t, col, seq, fn, sch, role, db = "table", "column", "sequence", "function", "schema", "role", "database"
+    e = [
+        # app_user: hr_write (default) -> hr_read; CONNECT -> LOGIN
+        (True, t, "app_user", "hr.employees", "INSERT"), (True, t, "app_user", "hr.employees", "SELECT"),
+        (True, seq, "app_user", "hr.employees_seq", "USAGE"), (False, seq, "app_user", "hr.employees_seq", "SELECT"),
+        (True, fn, "app_user", "hr.add_job_history(int)", "EXECUTE"),
+        (False, fn, "app_user", "hr.get_salary(int)", "EXECUTE"),
+        (True, col, "app_user", "hr.job_history", "end_date", "UPDATE"),
+        (False, col, "report_user", "hr.job_history", "end_date", "UPDATE"),
+        (False, t, "app_user", "sales.orders", "SELECT"), (False, sch, "app_user", "sales", "USAGE"),
+        (True, sch, "app_user", "hr", "USAGE"), (False, sch, "app_user", "hr", "CREATE"),
+        (False, t, "app_user", "hr.employees", "TRUNCATE"),
+        # batch_user: hr_write is NOT a default role: nothing inherited, SET ROLE possible
+        (False, t, "batch_user", "hr.employees", "INSERT"), (True, role, "batch_user", "hr_write", "MEMBER"),
+        # report_user: SELECT WITH GRANT OPTION on employees, EXECUTE on get_salary, sales via sales_read
+        (True, t, "report_user", "hr.employees", "SELECT WITH GRANT OPTION"),
+        (True, fn, "report_user", "hr.get_salary(int)", "EXECUTE"),
+        (True, t, "report_user", "sales.orders", "SELECT"), (True, t, "report_user", "sales.order_totals", "SELECT"),
+        (False, t, "report_user", "hr.employees", "INSERT"), (False, t, "report_user", "hr.employees", "UPDATE"),
+        (True, t, "report_user", "hr.emp_details_view", "SELECT"),
+        (False, t, "hr_read", "hr.employees", "SELECT WITH GRANT OPTION"),
+        # payroll_clerk: payroll WITH ADMIN -> SELECT employees and UPDATE of two columns only
+        (True, t, "payroll_clerk", "hr.employees", "SELECT"),
+        (True, col, "payroll_clerk", "hr.employees", "salary", "UPDATE"),
+        (False, col, "payroll_clerk", "hr.employees", "last_name", "UPDATE"),
+        (True, role, "payroll_clerk", "payroll", "MEMBER WITH ADMIN OPTION"),
+        (False, role, "report_user", "hr_read", "MEMBER WITH ADMIN OPTION"),
+        # auditor: password-protected hr_admin is never inherited
+        (False, t, "auditor", "hr.employees", "DELETE"),
+        # PUBLIC (any role): what Oracle granted to PUBLIC, and nothing PostgreSQL adds by default
+        (True, t, "outsider", "hr.departments", "SELECT"), (True, fn, "outsider", "hr.dept_name(int)", "EXECUTE"),
+        (False, fn, "outsider", "hr.get_salary(int)", "EXECUTE"),
+        (False, fn, "outsider", "hr.add_job_history(int)", "EXECUTE"),
+        (False, t, "outsider", "hr.employees", "SELECT"), (False, sch, "outsider", "sales", "USAGE"),
+        # owners got no database-wide CREATE out of the schema hand-over
+        (False, db, "hr", "CREATE"), (False, db, "sales", "CREATE"),
+    ]
+    if major >= 16:
+        e += [(True, role, "batch_user", "hr_write", "SET"), (False, role, "batch_user", "hr_write", "USAGE"),
+              (True, role, "auditor", "hr_admin", "SET"), (False, role, "auditor", "hr_admin", "USAGE")]
+    return e
+
+
+def test_sample_script_applies_twice_as_master_with_exact_access(rds_target, tmp_path):
+    master = rds_target.master_conn()
+    assert not master.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user").fetchone()[0]
+    master.execute((DATA / "sample_objects.sql").read_text())
+    master.execute("CREATE ROLE outsider LOGIN")
+
+    result = map_catalog(load_catalog("sample"), MappingOptions(Target(rds_target.major)))
+    apply_twice(rds_target, render_script(result), tmp_path)
+
+    su = rds_target.superuser_conn()
+    assert mismatches(su, sample_expectations(rds_target.major)) == []
+    logins = dict(su.execute("SELECT rolname, rolcanlogin FROM pg_roles").fetchall())
+    assert {n: logins[n] for n in ("app_user", "report_user", "batch_user", "payroll_clerk", "auditor")} == dict.fromkeys(
+        ("app_user", "report_user", "batch_user", "payroll_clerk", "auditor"), True)
+    assert not logins["hr"] and not logins["sales"] and not logins["legacy_user"]  # locked -> NOLOGIN
+    assert not {"connect", "resource", "dba", "sys", "system"} & set(logins)
+    owners = dict(su.execute("SELECT nspname, nspowner::regrole::text FROM pg_namespace").fetchall())
+    assert owners["hr"] == "hr" and owners["sales"] == "sales"
+    rel_owners = set(su.execute(
+        "SELECT relowner::regrole::text FROM pg_class WHERE relnamespace = 'hr'::regnamespace AND relkind IN ('r','v','S')"))
+    assert rel_owners == {("hr",)}
+    if rds_target.major < 16:
+        # all of auditor's and batch_user's migrated roles are non-default: NOINHERIT is exact
+        inherit = dict(su.execute("SELECT rolname, rolinherit FROM pg_roles").fetchall())
+        assert inherit["batch_user"] is False and inherit["app_user"] is True
+
+
+def test_keep_ownership_leaves_owners_alone(rds_target, tmp_path):
+    master = rds_target.master_conn()
+    master.execute((DATA / "sample_objects.sql").read_text())
+    result = map_catalog(load_catalog("sample"), MappingOptions(Target(rds_target.major), manage_ownership=False))
+    apply_twice(rds_target, render_script(result), tmp_path)
+    su = rds_target.superuser_conn()
+    assert su.execute("SELECT nspowner::regrole::text FROM pg_namespace WHERE nspname = 'hr'").fetchone()[0] == "master"
+    assert mismatches(su, [(True, "table", "report_user", "hr.employees", "SELECT WITH GRANT OPTION"),
+                           (False, "function", "report_user", "hr.add_job_history(int)", "EXECUTE")]) == []
+
+
+HOSTILE = {
+    "quote": 'Weird "Quote" User',
+    "semicolon": "semi;colon'); DROP ROLE master; --",
+    "reserved": "SELECT",
+    "unicode": "ÄMTER_BENUTZER",
+    "space_role": "Read Only",
+    "long1": "L" * 120 + "_ONE",
+    "long2": "L" * 120 + "_TWO",
+    "owner": "App Owner",
+}
+
+
+def hostile_estate() -> Estate:
+    h = HOSTILE
+    e = Estate().user(h["owner"], "LOCKED").role(h["space_role"]).role(h["long1"]).role(h["long2"])
+    for key in ("quote", "semicolon", "reserved", "unicode"):
+        e.user(h[key]).grant_role(h[key], "CONNECT")
+    e.table(h["owner"], "Mixed Table").table(h["owner"], "T" * 110 + "_A").table(h["owner"], "T" * 110 + "_B")
+    e.obj(h["owner"], "SEQ$1", "SEQUENCE").obj(h["owner"], "do it;", "FUNCTION")
+    e.grant(h["space_role"], h["owner"], "Mixed Table", "SELECT").grant(h["long1"], h["owner"], "T" * 110 + "_A", "SELECT")
+    e.grant(h["long2"], h["owner"], "T" * 110 + "_B", "INSERT").grant(h["quote"], h["owner"], "SEQ$1", "SELECT")
+    e.grant(h["semicolon"], h["owner"], "do it;", "EXECUTE", grantable=True)
+    e.col_grant(h["unicode"], h["owner"], "Mixed Table", "Col With Space", "UPDATE")
+    e.grant_role(h["quote"], h["space_role"]).grant_role(h["reserved"], h["long1"], admin=True)
+    e.grant_role(h["unicode"], h["long2"], default=False)
+    return e
+
+
+def create_objects_from_model(conn, model) -> None:
+    """Create every object of the model as master, as a conversion tool would (names from the model)."""
+    for o in model.objects:
+        ref = o.ref
+        if ref.kind is ObjectKind.SCHEMA:
+            conn.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(ref.schema)))
+    cols = {g.column for g in model.grants if g.column}
+    for o in model.objects:
+        ref, name = o.ref, sql.Identifier(o.ref.schema, o.ref.name)
+        if ref.kind is ObjectKind.TABLE:
+            columns = sql.SQL(", ").join(sql.SQL("{} int").format(sql.Identifier(c)) for c in sorted(cols) or ["id"])
+            conn.execute(sql.SQL("CREATE TABLE {} ({})").format(name, columns))
+        elif ref.kind is ObjectKind.SEQUENCE:
+            conn.execute(sql.SQL("CREATE SEQUENCE {}").format(name))
+        elif ref.kind is ObjectKind.ROUTINE:
+            conn.execute(sql.SQL("CREATE FUNCTION {}() RETURNS int LANGUAGE sql AS 'SELECT 1'").format(name))
+
+
+def test_hostile_names_render_and_apply(rds_target, tmp_path):
+    catalog = catalog_from_snapshot(hostile_estate().snapshot(), "hostile.json")
+    result = map_catalog(catalog, MappingOptions(Target(rds_target.major)))
+    names = result.role_names
+    assert len({names[HOSTILE["long1"]], names[HOSTILE["long2"]]}) == 2
+    assert all(len(n.encode()) <= 63 for n in names.values())
+    create_objects_from_model(rds_target.master_conn(), result.model)
+    apply_twice(rds_target, render_script(result), tmp_path)
+
+    su = rds_target.superuser_conn()
+    assert su.execute("SELECT count(*) FROM pg_roles WHERE rolname = 'master'").fetchone()[0] == 1
+    existing = {r[0] for r in su.execute("SELECT rolname FROM pg_roles")}
+    assert {names[k] for k in HOSTILE.values()} <= existing
+    schema = result.model.objects[0].ref.schema
+    q = lambda *parts: ".".join('"' + p.replace('"', '""') + '"' for p in parts)
+    long_a = next(g.ref.name for g in result.model.grants
+                  if g.grantee == names[HOSTILE["long1"]] and g.ref.kind is ObjectKind.TABLE)
+    assert long_a.startswith("tttt") and len(long_a.encode()) <= 63
+    expectations = [
+        (True, "table", names[HOSTILE["quote"]], q(schema, "Mixed Table"), "SELECT"),      # via 'Read Only'
+        (True, "sequence", names[HOSTILE["quote"]], q(schema, "seq$1"), "USAGE"),
+        (True, "function", names[HOSTILE["semicolon"]], q(schema, "do it;") + "()", "EXECUTE WITH GRANT OPTION"),
+        (True, "table", names[HOSTILE["reserved"]], q(schema, long_a), "SELECT"),          # via long1
+        (True, "role", names[HOSTILE["reserved"]], names[HOSTILE["long1"]], "MEMBER WITH ADMIN OPTION"),
+        (True, "column", names[HOSTILE["unicode"]], q(schema, "Mixed Table"), "Col With Space", "UPDATE"),
+        (False, "table", names[HOSTILE["unicode"]], q(schema, "Mixed Table"), "SELECT"),
+    ]
+    assert mismatches(su, expectations) == []
