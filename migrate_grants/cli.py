@@ -170,9 +170,8 @@ def render(
     raise typer.Exit(code)
 
 
+# --- command modules: each registers its commands on `app` when imported (one line each) ---
+
+
 def main() -> None:
     app()
-
-
-if __name__ == "__main__":  # pragma: no cover
-    main()

@@ -10,7 +10,7 @@ from estates import Estate
 
 
 def cli(*args, stdin=None):
-    return subprocess.run([sys.executable, "-m", "migrate_grants.cli", *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "migrate_grants", *args], capture_output=True, text=True,
                           input=stdin, timeout=60)
 
 

@@ -1,0 +1,5 @@
+"""`python -m migrate_grants` runs the CLI."""
+
+from .cli import main
+
+main()
