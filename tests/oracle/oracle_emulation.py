@@ -362,6 +362,10 @@ class EmulatedOracle:
         self.call_timeout = 0
         self.closed = False
         self._cache: dict[str, str] = {}
+        self.sqlite.create_function("SYSTIMESTAMP", 0, lambda: "2026-01-01T00:00:00")
+        self.sqlite.create_function("SYS_EXTRACT_UTC", 1, lambda ts: ts)
+        self.sqlite.execute('CREATE TABLE "V$INSTANCE" (VERSION TEXT)')
+        self.sqlite.execute('INSERT INTO "V$INSTANCE" VALUES (?)', (self.version,))
         self.sqlite.execute("CREATE TABLE DUAL (DUMMY TEXT)")
         self.sqlite.execute("INSERT INTO DUAL VALUES ('X')")
         self.sqlite.execute("CREATE TABLE ALL_TAB_COLUMNS (OWNER TEXT, TABLE_NAME TEXT, COLUMN_NAME TEXT)")
@@ -417,7 +421,9 @@ class EmulatedOracle:
 
     def transpile(self, sql: str) -> str:
         if sql not in self._cache:
-            self._cache[sql] = sqlglot.transpile(sql, read="oracle", write="sqlite")[0]
+            lite = sqlglot.transpile(sql, read="oracle", write="sqlite")[0]
+            # JSON_OBJECT(... NULL ON NULL) is Oracle's clause; SQLite's json_object keeps nulls anyway
+            self._cache[sql] = lite.replace(" NULL ON NULL)", ")")
         return self._cache[sql]
 
     def cursor(self) -> _Cursor:
