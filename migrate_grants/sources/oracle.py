@@ -773,11 +773,12 @@ class OracleTarget:
 
     @property
     def dsn(self) -> str:
-        return f"{self.host}:{self.port}/{self.service}"
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"{host}:{self.port}/{self.service}"
 
     @property
     def display(self) -> str:
-        return f"{self.host}:{self.port}/{self.service}"
+        return self.dsn
 
     @property
     def url(self) -> str:
@@ -801,11 +802,10 @@ def parse_oracle_url(url: str) -> OracleTarget:
     hostport, slash, service = rest.partition("/")
     if not slash or not service or not hostport:
         raise SourceError(f"{url!r}: no service name ({shape})")
-    host, colon, port_text = hostport.rpartition(":") if hostport.count(":") == 1 else (hostport, "", "")
-    if not colon:
-        host, port_text = hostport, "1521"
-    if host.startswith("[") and host.endswith("]"):
-        host = host[1:-1]
+    m = re.fullmatch(r"\[([^\]]+)\](?::(.*))?", hostport) or re.fullmatch(r"([^:]*)(?::(.*))?", hostport)
+    if not m:
+        raise SourceError(f"{url!r}: cannot read the host ({shape})")
+    host, port_text = m.group(1), m.group(2) if m.group(2) is not None else "1521"
     try:
         port = int(port_text)
         if not 0 < port < 65536:
