@@ -171,6 +171,7 @@ def render(
 
 
 # --- command modules: each registers its commands on `app` when imported (one line each) ---
+from .sources import oracle_cli  # noqa: E402,F401  extract
 
 
 def main() -> None:

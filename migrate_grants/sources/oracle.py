@@ -893,6 +893,52 @@ def connect(
         raise SourceError(redact(connect_error_message(exc, target), password)) from None
 
 
+def extract_to(
+    url: str,
+    file,
+    *,
+    password: str | None = None,
+    thick: bool = False,
+    scope: str = "dba",
+    filters: Filters | dict | None = None,
+    progress: ProgressFn | None = None,
+    call_timeout: float = 300.0,
+    connect_timeout: float = 10.0,
+    arraysize: int = 5000,
+    lib_dir: str | None = None,
+    notice: Callable[[str], None] | None = None,
+    driver=None,
+) -> tuple[dict[str, int], list[Finding]]:
+    """`migrate-grants extract`: stream the dictionary of `url` into a snapshot file (path or text
+    stream), one view at a time.  Returns (rows per view, findings)."""
+    from .snapshot_writer import write_snapshot
+
+    target = parse_oracle_url(url)
+    secret = resolve_password(password, prompt_for=target.url)
+    conn = connect(target, secret, thick=thick, connect_timeout=connect_timeout, lib_dir=lib_dir, driver=driver,
+                   notice=notice)
+    try:
+        if call_timeout:
+            _set_if_present(conn, "call_timeout", int(call_timeout * 1000))
+        try:
+            stream = iter_snapshot(conn, scope=scope, filters=filters, progress=progress, arraysize=arraysize,
+                                   user=target.user)
+            counts = write_snapshot(stream, file)
+        except SourceError as exc:
+            raise SourceError(redact(str(exc), secret)) from None
+        except OSError as exc:
+            raise SourceError(f"{file}: cannot write: {exc.strerror or exc}") from None
+        except Exception as exc:  # noqa: BLE001 - driver errors mid-fetch
+            raise SourceError(redact(f"{target.url}: {_reason(exc) or type(exc).__name__} ({error_code(exc)})",
+                                     secret)) from None
+    finally:
+        try:
+            conn.close()
+        except Exception:  # noqa: BLE001
+            pass
+    return counts, stream.findings
+
+
 def source_from_url(
     url: str,
     *,
