@@ -545,7 +545,7 @@ def to_json_value(value: Any) -> Any:
 def _set_if_present(obj: Any, name: str, value: Any) -> None:
     try:
         setattr(obj, name, value)
-    except (AttributeError, TypeError):
+    except Exception:  # noqa: BLE001 - e.g. call_timeout with a thick-mode client older than 18
         pass
 
 
