@@ -91,6 +91,18 @@ class DbObject:
 
 
 @dataclass(frozen=True)
+class Procedure:
+    """DBA_PROCEDURES: the procedures and functions inside packages (PROCEDURE_NAME set)."""
+
+    owner: str
+    object_name: str  # the package (or standalone routine) name
+    procedure_name: str | None
+    object_type: str | None
+    overload: str | None
+    ref: str = field(compare=False)
+
+
+@dataclass(frozen=True)
 class ProxyUser:
     proxy: str
     client: str
@@ -120,13 +132,14 @@ class Catalog:
     objects: tuple[DbObject, ...] = ()
     proxy_users: tuple[ProxyUser, ...] = ()
     profiles: tuple[ProfileLimit, ...] = ()
+    procedures: tuple[Procedure, ...] = ()
     findings: tuple[Finding, ...] = ()  # from the source itself (e.g. DDL it could not parse)
 
     def row_count(self) -> int:
         return sum(
             len(rows)
             for rows in (self.users, self.roles, self.role_grants, self.sys_privs, self.tab_privs,
-                         self.col_privs, self.objects, self.proxy_users, self.profiles)
+                         self.col_privs, self.objects, self.proxy_users, self.profiles, self.procedures)
         )
 
 
@@ -212,6 +225,13 @@ VIEWS: dict[str, tuple[tuple[str, ...], tuple[str, ...], _Builder, bool]] = {
                                     _text(r.get("LIMIT")), ref),
         False,
     ),
+    "DBA_PROCEDURES": (
+        ("OWNER", "OBJECT_NAME"),
+        ("PROCEDURE_NAME", "OBJECT_TYPE", "OVERLOAD"),
+        lambda r, ref: Procedure(r["OWNER"], r["OBJECT_NAME"], _text(r.get("PROCEDURE_NAME")),
+                                 _text(r.get("OBJECT_TYPE")), _text(r.get("OVERLOAD")), ref),
+        False,
+    ),
 }
 
 # Columns that name things must be non-empty strings; flags may be strings or null.
@@ -276,6 +296,7 @@ def catalog_from_snapshot(data: dict, origin: str, findings: list[Finding] | tup
         objects=typed["DBA_OBJECTS"],
         proxy_users=typed["PROXY_USERS"],
         profiles=typed["DBA_PROFILES"],
+        procedures=typed["DBA_PROCEDURES"],
         findings=tuple(findings),
     )
 

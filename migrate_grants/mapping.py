@@ -18,8 +18,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 
 from .catalog import Catalog, RoleGrant
+from .config import Config
 from .findings import Finding, Severity
-from .model import PUBLIC, Grant, ManagedObject, Membership, Model, ObjectKind, ObjectRef, Role
+from .model import (PUBLIC, Grant, ManagedObject, Membership, Model, ObjectKind, ObjectRef, Role,
+                    normalize_timestamp)
 from .naming import MAX_IDENTIFIER_BYTES, NameMapper, fold, shorten
 from . import rules
 
@@ -39,11 +41,21 @@ class Target:
         """PostgreSQL 16 added per-membership INHERIT and SET options."""
         return self.version >= 16
 
+    @property
+    def predefined_data_roles(self) -> bool:
+        """pg_read_all_data / pg_write_all_data exist from PostgreSQL 14."""
+        return self.version >= 14
+
+    @property
+    def is_rds(self) -> bool:
+        return self.flavor in ("rds", "aurora")
+
 
 @dataclass(frozen=True)
 class MappingOptions:
     target: Target = Target()
     manage_ownership: bool = True
+    config: Config = Config()
 
 
 @dataclass
@@ -64,12 +76,15 @@ class _Mapper:
     def __init__(self, catalog: Catalog, options: MappingOptions) -> None:
         self.cat = catalog
         self.opt = options
+        self.cfg = options.config
+        self.target = options.target
         self.findings: list[Finding] = list(catalog.findings)
         self.accounted: dict[str, str] = {}
         self.roles: dict[str, Role] = {}
         self.memberships: list[Membership] = []
         self.objects: dict[ObjectRef, ManagedObject] = {}
         self.grants: list[Grant] = []
+        self.excluded_by_config: set[str] = set()
 
     # --- small helpers -------------------------------------------------------------------------
     def account(self, ref: str, status: str) -> None:
@@ -83,8 +98,20 @@ class _Mapper:
                                      grantee, privilege, obj, ref))
         self.account(ref, "reported")
 
+    def note(self, severity: Severity, kind: str, message: str, suggestion: str, ref: str, *,
+             grantee: str = "", privilege: str = "", obj: str = "") -> None:
+        """A finding that does not change how its row is accounted."""
+        self.findings.append(Finding(severity, kind, message, suggestion, ref.split("#")[0] if ref else "",
+                                     grantee, privilege, obj, ref))
+
+    def exclude(self, ref: str) -> None:
+        """A row about something the config's selection rules leave out."""
+        self.excluded_by_config.add(ref)
+        self.account(ref, "excluded")
+
     # --- classification ------------------------------------------------------------------------
     def classify(self) -> None:
+        sel = self.cfg.selection
         self.user_rows = {u.username: u for u in self.cat.users}
         self.role_rows = {r.role: r for r in self.cat.roles}
         self.maintained_users = {
@@ -95,8 +122,10 @@ class _Mapper:
             r.role for r in self.cat.roles
             if (r.oracle_maintained if r.oracle_maintained is not None else rules.is_oracle_maintained_role(r.role))
         }
-        self.migrated_users = sorted(set(self.user_rows) - self.maintained_users)
-        self.migrated_roles = sorted(set(self.role_rows) - self.maintained_roles)
+        self.unselected = {u for u in self.user_rows if u not in self.maintained_users and not sel.user(u)}
+        self.unselected |= {r for r in self.role_rows if r not in self.maintained_roles and not sel.role(r)}
+        self.migrated_users = sorted(set(self.user_rows) - self.maintained_users - self.unselected)
+        self.migrated_roles = sorted(set(self.role_rows) - self.maintained_roles - self.unselected)
         excluded = [u.ref for u in self.cat.users if u.username in self.maintained_users]
         excluded += [r.ref for r in self.cat.roles if r.role in self.maintained_roles]
         for ref in excluded:
@@ -107,14 +136,38 @@ class _Mapper:
                 f"{len(self.maintained_users)} Oracle-maintained accounts and {len(self.maintained_roles)} "
                 "Oracle-maintained roles are not created; the effect of such roles on migrated users is expanded",
                 "Nothing to do: PostgreSQL has its own system roles."))
+        for u in self.cat.users:
+            if u.username in self.unselected:
+                self.exclude(u.ref)
+        for r in self.cat.roles:
+            if r.role in self.unselected:
+                self.exclude(r.ref)
 
+        ren = self.cfg.renames
         names = NameMapper.build(self.migrated_users + self.migrated_roles, "role",
-                                 reserved=PG_RESERVED_ROLE_NAMES, forbidden_prefix="pg_")
+                                 reserved=PG_RESERVED_ROLE_NAMES, forbidden_prefix="pg_",
+                                 overrides=ren.roles, prefix=ren.role_prefix)
         self.role_name = names
         self.findings.extend(names.findings)
-        owners = {t.owner for t in self.cat.tab_privs} | {c.owner for c in self.cat.col_privs} | {o.owner for o in self.cat.objects}
-        self.schema_name = NameMapper.build(sorted(owners - self.maintained_users), "schema", forbidden_prefix="pg_")
+        # Owners of objects (INHERIT PRIVILEGES rows name users, not schema objects).
+        owners = {t.owner for t in self.cat.tab_privs if not _is_user_privilege(t)}
+        owners |= {c.owner for c in self.cat.col_privs} | {o.owner for o in self.cat.objects}
+        owners = {o for o in owners if o in self.migrated_users or (o not in self.user_rows and not self.is_maintained(o)
+                                                                      and not rules.is_oracle_maintained_user(o))}
+        owners = {o for o in owners if sel.schema(o)}
+        self.schema_name = NameMapper.build(sorted(owners), "schema", forbidden_prefix="pg_",
+                                            overrides=ren.schemas, prefix=ren.schema_prefix)
         self.findings.extend(self.schema_name.findings)
+        # package-as-schema: one schema per package, in the same namespace as the user schemas
+        self.package_schema: NameMapper | None = None
+        if self.cfg.package_naming == "schema":
+            packages = {(o.owner, o.object_name) for o in self.cat.objects if o.object_type == "PACKAGE"}
+            packages |= {(t.owner, t.table_name) for t in self.cat.tab_privs if (t.type or "") == "PACKAGE"}
+            packages = {p for p in packages if p[0] in self.schema_name}
+            self.package_schema = NameMapper.build(sorted({name for _, name in packages}), "package schema",
+                                                   reserved={self.schema_name[o] for o in owners},
+                                                   forbidden_prefix="pg_", prefix=ren.schema_prefix)
+            self.findings.extend(self.package_schema.findings)
 
     def is_maintained(self, name: str) -> bool:
         if name in self.user_rows:
@@ -124,8 +177,11 @@ class _Mapper:
         return False
 
     def grantee_state(self, name: str) -> str:
+        """public | user | role | maintained | unselected | unknown."""
         if name == ORACLE_PUBLIC:
             return "public"
+        if name in self.unselected:
+            return "unselected"
         if name in self.user_rows:
             return "maintained" if name in self.maintained_users else "user"
         if name in self.role_rows:
@@ -160,6 +216,16 @@ class _Mapper:
             todo.extend(g.granted_role for g in self.grants_of.get(role, []))
         return seen
 
+    def privileges_at_login(self, user: str) -> set[str]:
+        """System privileges active when `user` connects: own, PUBLIC's, and its default roles'.
+        Password-protected and secure-application roles count as not enabled (never more access)."""
+        default_roles = {g.granted_role for g in self.grants_of.get(user, [])
+                         if g.default_role and not self.is_guarded(g.granted_role)}
+        privs = self.sys_of.get(user, set()) | self.sys_of.get(ORACLE_PUBLIC, set())
+        for role in self.closure(default_roles) | self.public_roles:
+            privs |= self.sys_of.get(role, set())
+        return privs
+
     def is_guarded(self, role: str) -> bool:
         row = self.role_rows.get(role)
         if row is None:
@@ -167,37 +233,61 @@ class _Mapper:
         auth = (row.authentication_type or "").upper()
         return auth in rules.GUARDED_ROLE_AUTHENTICATION or (row.password_required or "").upper() == "YES"
 
-    # --- roles and login -----------------------------------------------------------------------
+    @staticmethod
+    def sys_rule(privilege: str) -> rules.SysPrivilegeRule:
+        return rules.SYS_PRIVILEGE_RULES.get(privilege, rules.DEFAULT_SYS_PRIVILEGE_RULE)
+
+    # --- roles, login and account attributes ---------------------------------------------------
     def map_roles(self) -> None:
         for name in self.migrated_roles:
             row = self.role_rows[name]
             self.roles[name] = Role(self.role_name[name], login=False, sources=(row.ref,))
             self.account(row.ref, "mapped")
+        self.profile_users: dict[str, list[str]] = defaultdict(list)
         for name in self.migrated_users:
             row = self.user_rows[name]
-            login = self.can_login(name)
-            self.roles[name] = Role(self.role_name[name], login=login, sources=(row.ref,))
+            privs = self.privileges_at_login(name)
+            login = self.can_login(name, privs)
+            createrole = login and any(self.sys_rule(p).effect == "createrole" for p in privs)
+            valid_until = None
+            if login and row.expiry_date:
+                try:
+                    valid_until = normalize_timestamp(row.expiry_date)
+                except ValueError:
+                    self.note(Severity.WARNING, "account-expiry-invalid",
+                              f"{name}: EXPIRY_DATE {row.expiry_date!r} is not an ISO 8601 timestamp; no VALID UNTIL",
+                              "Fix the snapshot value.", row.ref, grantee=name)
+            limit = self.connection_limit(row) if login else -1
+            self.roles[name] = Role(self.role_name[name], login=login, createrole=createrole,
+                                    connection_limit=limit, valid_until=valid_until, sources=(row.ref,))
             self.account(row.ref, "mapped")
+            if login and row.profile:
+                self.profile_users[row.profile].append(name)
+            auth = (row.authentication_type or "").upper()
+            if login and auth in rules.EXTERNAL_AUTHENTICATION:
+                reason, suggestion = rules.EXTERNAL_AUTHENTICATION[auth]
+                self.note(Severity.WARNING, "external-authentication", f"{name} is {reason}", suggestion,
+                          row.ref, grantee=name)
+            if createrole:
+                held = sorted(p for p in privs if self.sys_rule(p).effect == "createrole")
+                self.note(Severity.WARNING, "sys-privilege-widening",
+                          f"{name} holds {', '.join(held)}: mapped to CREATEROLE, which also lets it create, alter "
+                          "and grant roles it administers",
+                          "Review whether this user must manage roles in PostgreSQL.", row.ref,
+                          grantee=name, privilege=", ".join(held))
 
-    def can_login(self, user: str) -> bool:
+    def can_login(self, user: str, privs: set[str]) -> bool:
         row = self.user_rows[user]
-        default_roles = {g.granted_role for g in self.grants_of.get(user, []) if g.default_role}
-        enabled = self.closure(default_roles) | self.public_roles
-        privs = self.sys_of.get(user, set()) | self.sys_of.get(ORACLE_PUBLIC, set())
-        for role in enabled:
-            privs |= self.sys_of.get(role, set())
-        has_session = any(rules.SYS_PRIVILEGE_RULES.get(p, rules.DEFAULT_SYS_PRIVILEGE_RULE).effect == "login" for p in privs)
-
+        has_session = any(self.sys_rule(p).effect == "login" for p in privs)
         status_ok = True
         notes: list[Finding] = []
         for part in rules.status_parts(row.account_status):
             rule = rules.ACCOUNT_STATUS_RULES.get(part)
             if rule is None:
                 status_ok = False
-                self.findings.append(Finding(
-                    Severity.WARNING, "account-status-unknown",
-                    f"unknown ACCOUNT_STATUS part {part!r} of {user}: treated as locked", "Check the account in Oracle.",
-                    "DBA_USERS", user, "", "", row.ref))
+                self.note(Severity.WARNING, "account-status-unknown",
+                          f"unknown ACCOUNT_STATUS part {part!r} of {user}: treated as locked",
+                          "Check the account in Oracle.", row.ref, grantee=user)
                 continue
             status_ok &= rule.can_login
             if rule.severity is not None:
@@ -209,13 +299,73 @@ class _Mapper:
             self.findings.extend(notes)
         return login
 
+    # --- profiles ------------------------------------------------------------------------------
+    def profile_limit(self, profile: str, resource: str, depth: int = 0) -> str | None:
+        limit = self.profile_rows.get((profile, resource))
+        value = (limit.limit or "").upper() if limit else "DEFAULT"
+        if value == "DEFAULT" and profile != "DEFAULT" and depth == 0:
+            return self.profile_limit("DEFAULT", resource, 1)
+        return None if value in ("", "DEFAULT") else (limit.limit if limit else None)
+
+    def connection_limit(self, row) -> int:
+        if not row.profile or not self.cat.profiles:
+            return -1
+        value = self.profile_limit(row.profile, "SESSIONS_PER_USER")
+        if value is None or value.upper() == "UNLIMITED":
+            return -1
+        try:
+            return int(value)
+        except ValueError:
+            return -1
+
+    def map_profiles(self) -> None:
+        used = {p for p, users in self.profile_users.items() if users}
+        if "DEFAULT" not in used and used:
+            used_default = True  # other profiles resolve DEFAULT limits through it
+        else:
+            used_default = "DEFAULT" in used
+        for row in self.cat.profiles:
+            value = (row.limit or "").upper()
+            in_use = row.profile in used or (row.profile == "DEFAULT" and used_default)
+            if not in_use:
+                self.account(row.ref, "excluded")
+            elif row.resource_name == "SESSIONS_PER_USER" or value in ("UNLIMITED", "DEFAULT", "NULL", ""):
+                self.account(row.ref, "mapped")  # CONNECTION LIMIT, or nothing to limit
+        for profile in sorted(used):
+            limits = []
+            refs = []
+            for row in self.cat.profiles:
+                if row.profile not in (profile, "DEFAULT") or row.resource_name == "SESSIONS_PER_USER":
+                    continue
+                if row.profile == "DEFAULT" and (profile, row.resource_name) in self.profile_rows and profile != "DEFAULT":
+                    continue
+                effective = self.profile_limit(profile, row.resource_name)
+                if effective is None or effective.upper() == "UNLIMITED":
+                    continue
+                limits.append((row.resource_name, effective))
+                refs.append(row.ref)
+            if not limits:
+                continue
+            for ref in refs:
+                self.account(ref, "reported")
+            users = self.profile_users[profile]
+            shown = ", ".join(f"{r}={v}" for r, v in sorted(set(limits)))
+            suggestions = " ".join(sorted({rules.PROFILE_RESOURCE_SUGGESTIONS.get(r, "Not available.") for r, _ in limits}))
+            self.note(Severity.INFO, "profile-limits",
+                      f"profile {profile} ({len(users)} migrated login users) has limits PostgreSQL cannot enforce: {shown}",
+                      suggestions, refs[0], privilege=profile)
+
     # --- system privileges ---------------------------------------------------------------------
     def map_sys_privs(self) -> None:
         for p in self.cat.sys_privs:
             state = self.grantee_state(p.grantee)
             if state == "maintained":
-                # Expanded onto the migrated users that hold the role (see expand_maintained_roles).
-                self.account(p.ref, "expanded" if p.grantee in self.maintained_roles else "excluded")
+                # Expanded onto the migrated users that hold the role (see map_oracle_role_grants).
+                self.account(p.ref, "expanded" if p.grantee in self.maintained_roles or
+                             rules.is_oracle_maintained_role(p.grantee) else "excluded")
+                continue
+            if state == "unselected":
+                self.exclude(p.ref)
                 continue
             if state == "unknown":
                 self.report(p.ref, Severity.ERROR, "grantee-unknown",
@@ -223,36 +373,124 @@ class _Mapper:
                             "Extract DBA_USERS and DBA_ROLES together with DBA_SYS_PRIVS.",
                             grantee=p.grantee, privilege=p.privilege)
                 continue
-            rule = rules.SYS_PRIVILEGE_RULES.get(p.privilege, rules.DEFAULT_SYS_PRIVILEGE_RULE)
-            if rule.effect == "login":
-                self.account(p.ref, "mapped")  # decides LOGIN of the users holding it (can_login)
+            rule = self.sys_rule(p.privilege)
+            if rule.effect in ("login", "createrole", "schema-create"):
+                self.account(p.ref, "mapped")  # attributes of the users holding it (map_roles, map_user_schemas)
+            elif rule.effect is not None:
+                self.apply_grant_effect(rule, p.grantee, p.ref, p.privilege)
             else:
                 self.report(p.ref, rule.severity, "sys-privilege-unmapped",
                             f"{p.grantee} holds system privilege {p.privilege}: {rule.reason}", rule.suggestion,
                             grantee=p.grantee, privilege=p.privilege)
 
-    def expand_maintained_roles(self) -> None:
-        """A migrated user/role granted CONNECT, RESOURCE, DBA...: the role is not created; its
-        system privileges act on the grantee.  Unmapped ones: one finding per (grantee, role)."""
+    def holder_role(self, oracle_grantee: str) -> str:
+        return PUBLIC if oracle_grantee == ORACLE_PUBLIC else self.role_name[oracle_grantee]
+
+    def apply_grant_effect(self, rule: rules.SysPrivilegeRule, oracle_grantee: str, ref: str, privilege: str) -> None:
+        """ANY privileges and dictionary access: grants or predefined-role memberships for the holder."""
+        holder = self.holder_role(oracle_grantee)
+        if rule.effect == "dictionary":
+            self.grant_predefined(self.dictionary_roles(), holder, oracle_grantee, ref, privilege)
+            return
+        if rule.effect == "any-table" and self.cfg.any_table == "predefined":
+            if not self.target.predefined_data_roles:
+                self.note(Severity.INFO, "predefined-role-unavailable",
+                          f"{privilege}: pg_read_all_data/pg_write_all_data need PostgreSQL 14; per-schema grants instead",
+                          "Target PostgreSQL 14 or later for the predefined roles.", ref, grantee=oracle_grantee)
+            else:
+                pg_role = "pg_read_all_data" if rule.arg == "SELECT" else "pg_write_all_data"
+                if pg_role == "pg_write_all_data":
+                    self.note(Severity.WARNING, "sys-privilege-widening",
+                              f"{oracle_grantee} holds {privilege}: pg_write_all_data also gives INSERT, UPDATE and DELETE "
+                              "on every table of every schema", 'Use any_table = "per-schema" for a narrower mapping.',
+                              ref, grantee=oracle_grantee, privilege=privilege)
+                else:
+                    self.note(Severity.WARNING, "sys-privilege-widening",
+                              f"{oracle_grantee} holds {privilege}: pg_read_all_data reads every table and sequence of every "
+                              "schema of the database, also non-migrated ones", 'Use any_table = "per-schema" for a narrower mapping.',
+                              ref, grantee=oracle_grantee, privilege=privilege)
+                self.grant_predefined((pg_role,), holder, oracle_grantee, ref, privilege)
+                return
+        kinds = {"any-table": (ObjectKind.TABLE, ObjectKind.VIEW, ObjectKind.MATERIALIZED_VIEW),
+                 "any-sequence": (ObjectKind.SEQUENCE,), "any-routine": (ObjectKind.ROUTINE,)}[rule.effect]
+        if rule.arg != "SELECT":
+            kinds = tuple(k for k in kinds if k is not ObjectKind.MATERIALIZED_VIEW)  # read-only
+        targets = [o.ref for o in self.objects.values() if o.ref.kind in kinds]
+        for obj in targets:
+            self.add_grant(Grant(obj, rule.arg, holder, False, None, (ref,)))
+        self.account(ref, "mapped")
+        self.note(Severity.INFO, "sys-privilege-per-schema",
+                  f"{oracle_grantee} holds {privilege}: granted {rule.arg} on the {len(targets)} existing objects of the "
+                  "migrated schemas; objects created later are not covered, and non-migrated schemas are not included",
+                  "Add ALTER DEFAULT PRIVILEGES in the migrated schemas if new objects must be covered.", ref,
+                  grantee=oracle_grantee, privilege=privilege)
+
+    def dictionary_roles(self) -> tuple[str, ...]:
+        return ("pg_monitor",) if self.cfg.dictionary == "pg_monitor" else ("pg_read_all_stats", "pg_read_all_settings")
+
+    def grant_predefined(self, pg_roles, holder: str, oracle_grantee: str, ref: str, privilege: str,
+                         inherit: bool = True) -> None:
+        if holder == PUBLIC:
+            self.report(ref, Severity.WARNING, "public-predefined-role",
+                        f"PUBLIC holds {privilege}; PostgreSQL cannot grant {', '.join(pg_roles)} to PUBLIC",
+                        "Grant it to the roles that need it.", grantee=ORACLE_PUBLIC, privilege=privilege)
+            return
+        for pg_role in pg_roles:
+            self.memberships.append(Membership(pg_role, holder, admin=False, inherit=inherit, set=True, sources=(ref,)))
+        self.account(ref, "mapped")
+
+    def map_oracle_role_grants(self) -> None:
+        """A migrated user/role granted CONNECT, RESOURCE, DBA...: the role is not created; it maps
+        through ORACLE_ROLE_RULES or its system privileges act on the grantee."""
         for g in self.cat.role_grants:
             if self.grantee_state(g.granted_role) != "maintained":
                 continue
             state = self.grantee_state(g.grantee)
-            if state in ("maintained",):
+            if state == "maintained":
                 self.account(g.ref, "excluded")
                 continue
-            privs = set()
+            if state == "unselected":
+                self.exclude(g.ref)
+                continue
+            if state == "unknown":
+                continue  # reported by map_role_grants
+            member_is_user = state == "user"
+            inherit = not member_is_user or g.default_role
+            role_rule = rules.ORACLE_ROLE_RULES.get(g.granted_role)
+            if role_rule and (role_rule.when is None or getattr(self.cfg, role_rule.when)):
+                pg_roles = self.dictionary_roles() if g.granted_role == "SELECT_CATALOG_ROLE" else role_rule.pg_roles
+                if g.granted_role == "DBA" and not self.target.is_rds:
+                    if member_is_user:
+                        self.roles[g.grantee] = replace(self.roles[g.grantee], superuser=True)
+                        self.account(g.ref, "mapped")
+                    else:
+                        self.report(g.ref, Severity.WARNING, "dba-to-role",
+                                    f"role {g.grantee} holds DBA; SUPERUSER is not inherited in PostgreSQL",
+                                    "Grant SUPERUSER to the users that need it.", grantee=g.grantee, privilege="DBA")
+                else:
+                    self.grant_predefined(pg_roles, self.holder_role(g.grantee), g.grantee, g.ref, g.granted_role, inherit)
+                self.note(role_rule.severity, "oracle-role-mapped",
+                          f"{g.grantee} holds Oracle role {g.granted_role} ({role_rule.reason}): granted "
+                          f"{'SUPERUSER' if g.granted_role == 'DBA' and not self.target.is_rds else ', '.join(pg_roles)}",
+                          "Review that this much access is intended.", g.ref, grantee=g.grantee, privilege=g.granted_role)
+                continue
+            privs: set[str] = set()
             for role in self.closure({g.granted_role}):
                 privs |= self.sys_of.get(role, set())
-            unmapped = sorted(p for p in privs
-                              if rules.SYS_PRIVILEGE_RULES.get(p, rules.DEFAULT_SYS_PRIVILEGE_RULE).effect is None
-                              and rules.SYS_PRIVILEGE_RULES.get(p, rules.DEFAULT_SYS_PRIVILEGE_RULE).severity is not Severity.INFO)
             if not privs:
                 self.report(g.ref, Severity.WARNING, "oracle-role-unknown",
                             f"{g.grantee} holds Oracle-maintained role {g.granted_role}, whose privileges this snapshot does not list",
                             "Extract DBA_SYS_PRIVS rows of Oracle-maintained roles, or grant the PostgreSQL equivalent by hand.",
                             grantee=g.grantee, privilege=g.granted_role)
-            elif unmapped:
+                continue
+            for privilege in sorted(privs):
+                rule = self.sys_rule(privilege)
+                if rule.effect not in (None, "login", "createrole", "schema-create"):
+                    if inherit:
+                        self.apply_grant_effect(rule, g.grantee, g.ref, f"{privilege} (via {g.granted_role})")
+            unmapped = sorted(p for p in privs if self.sys_rule(p).effect is None
+                              and self.sys_rule(p).severity is not Severity.INFO)
+            if unmapped:
                 shown = ", ".join(unmapped[:8]) + (f" and {len(unmapped) - 8} more" if len(unmapped) > 8 else "")
                 self.report(g.ref, Severity.WARNING, "oracle-role-partly-mapped",
                             f"{g.grantee} holds Oracle-maintained role {g.granted_role}; not mapped from it: {shown}",
@@ -261,18 +499,49 @@ class _Mapper:
             else:
                 self.account(g.ref, "expanded")
 
+    def map_user_schemas(self) -> None:
+        """CREATE TABLE, CREATE VIEW... at login -> CREATE on the user's own schema."""
+        without_schema = []
+        for name in self.migrated_users:
+            role = self.roles[name]
+            if not role.login:
+                continue
+            held = sorted(p for p in self.privileges_at_login(name) if self.sys_rule(p).effect == "schema-create")
+            if not held:
+                continue
+            schema = self.schema_name.get(name)
+            if schema is None:
+                without_schema.append(name)
+                continue
+            if self.opt.manage_ownership:
+                continue  # the owner of the schema may create in it
+            self.grants.append(Grant(ObjectRef(ObjectKind.SCHEMA, schema), "CREATE", role.name, False, None,
+                                     (self.user_rows[name].ref,)))
+            self.note(Severity.INFO, "sys-privilege-widening",
+                      f"{name} holds {', '.join(held)}: CREATE on schema {schema} lets it create any kind of object there",
+                      "Nothing to do unless the distinction matters.", self.user_rows[name].ref, grantee=name)
+        if without_schema:
+            shown = ", ".join(without_schema[:10]) + (f" and {len(without_schema) - 10} more" if len(without_schema) > 10 else "")
+            self.note(Severity.INFO, "schema-create-no-schema",
+                      f"{len(without_schema)} users may create objects in their own schema in Oracle but own no migrated "
+                      f"objects, so no schema is created for them: {shown}",
+                      "CREATE SCHEMA <user> AUTHORIZATION <user> for those that will own objects.", "")
+
     # --- memberships ---------------------------------------------------------------------------
     def map_role_grants(self) -> None:
         self.public_flattened: set[str] = set()
         for g in self.cat.role_grants:
-            if g.ref in self.accounted:  # maintained granted roles: handled by expand_maintained_roles
+            if g.ref in self.accounted:  # maintained granted roles: handled by map_oracle_role_grants
                 continue
             grantee_state = self.grantee_state(g.grantee)
             granted_state = self.grantee_state(g.granted_role)
             if grantee_state == "maintained":
                 self.account(g.ref, "excluded")
                 continue
-            if grantee_state == "unknown" or granted_state not in ("role", "maintained"):
+            if "unselected" in (grantee_state, granted_state):
+                self.exclude(g.ref)
+                continue
+            if grantee_state == "unknown" or granted_state != "role":
                 self.report(g.ref, Severity.ERROR, "grantee-unknown",
                             f"role grant {g.granted_role} to {g.grantee}: one of them is not in DBA_USERS/DBA_ROLES",
                             "Extract all security views from the same database at the same time.",
@@ -281,31 +550,68 @@ class _Mapper:
             if grantee_state == "public":
                 # PostgreSQL cannot grant a role to PUBLIC; the role's object privileges go to PUBLIC.
                 self.public_flattened.add(g.granted_role)
-                self.report(g.ref, Severity.INFO, "role-granted-to-public",
-                            f"role {g.granted_role} is granted to PUBLIC; PostgreSQL cannot grant roles to PUBLIC, "
-                            "so its object privileges are granted to PUBLIC directly",
-                            "Nothing to do; keep it in mind when changing the role's privileges later.",
-                            grantee=ORACLE_PUBLIC, privilege=g.granted_role)
+                self.note(Severity.INFO, "role-granted-to-public",
+                          f"role {g.granted_role} is granted to PUBLIC; PostgreSQL cannot grant roles to PUBLIC, "
+                          "so its object privileges are granted to PUBLIC directly",
+                          "Nothing to do; keep it in mind when changing the role's privileges later.", g.ref,
+                          grantee=ORACLE_PUBLIC, privilege=g.granted_role)
                 self.account(g.ref, "mapped")
                 continue
             member_is_user = grantee_state == "user"
             guarded = self.is_guarded(g.granted_role)
             inherit = not member_is_user or (g.default_role and not guarded)
             if member_is_user and guarded:
-                self.findings.append(Finding(
-                    Severity.WARNING, "guarded-role",
-                    f"role {g.granted_role} needs a password or a security package to be enabled in Oracle; "
-                    f"{g.grantee} gets it without inheritance (SET ROLE needed)",
-                    "PostgreSQL roles have no passwords for SET ROLE; review who needs this role.",
-                    "DBA_ROLE_PRIVS", g.grantee, g.granted_role, "", g.ref))
+                self.note(Severity.WARNING, "guarded-role",
+                          f"role {g.granted_role} needs a password or a security package to be enabled in Oracle; "
+                          f"{g.grantee} gets it without inheritance (SET ROLE needed)",
+                          "PostgreSQL roles have no passwords for SET ROLE; review who needs this role.", g.ref,
+                          grantee=g.grantee, privilege=g.granted_role)
             self.memberships.append(Membership(
                 self.role_name[g.granted_role], self.role_name[g.grantee], admin=g.admin_option,
                 inherit=inherit, set=True, sources=(g.ref,)))
             self.account(g.ref, "mapped")
 
+    def map_proxies(self) -> None:
+        """PROXY_USERS: the proxy may act as the client -> SET without INHERIT."""
+        for p in self.cat.proxy_users:
+            if any(self.grantee_state(n) == "unselected" for n in (p.proxy, p.client)):
+                self.exclude(p.ref)
+                continue
+            if self.grantee_state(p.proxy) != "user" or self.grantee_state(p.client) != "user":
+                self.report(p.ref, Severity.WARNING, "proxy-unmapped",
+                            f"proxy {p.proxy} for {p.client}: both must be migrated users",
+                            "Check the selection rules and the snapshot.", grantee=p.proxy, privilege="PROXY", obj=p.client)
+                continue
+            flags = (p.flags or "PROXY MAY ACTIVATE ALL CLIENT ROLES").upper()
+            if "ALL CLIENT ROLES" not in flags:
+                self.report(p.ref, Severity.WARNING, "proxy-restricted",
+                            f"proxy {p.proxy} for {p.client} is restricted ({p.flags}); SET ROLE in PostgreSQL gives all of "
+                            "the client's privileges, so it is not granted",
+                            f"Grant {p.client}'s needed roles to {p.proxy} by hand, WITH INHERIT FALSE, SET TRUE.",
+                            grantee=p.proxy, privilege="PROXY", obj=p.client)
+                continue
+            self.memberships.append(Membership(self.role_name[p.client], self.role_name[p.proxy], admin=False,
+                                               inherit=False, set=True, sources=(p.ref,)))
+            self.account(p.ref, "mapped")
+            self.note(Severity.INFO, "proxy", f"{p.proxy} may act as {p.client}: connect as {p.proxy}, then "
+                      f"SET ROLE {self.role_name[p.client]}", "Change applications that used proxy connect strings.",
+                      p.ref, grantee=p.proxy, privilege="PROXY", obj=p.client)
+
+    def map_iam(self) -> None:
+        if self.cfg.passwords != "iam":
+            return
+        if not self.target.is_rds:
+            self.note(Severity.WARNING, "iam-not-rds", "--passwords iam needs RDS or Aurora (the rds_iam role)",
+                      "Use --flavor rds or aurora, or another password strategy.", "")
+            return
+        for name in self.migrated_users:
+            role = self.roles[name]
+            if role.login:
+                self.memberships.append(Membership("rds_iam", role.name, sources=role.sources))
+
     def fit_memberships_to_target(self) -> None:
         """Before PostgreSQL 16, INHERIT is an attribute of the member, not of a membership."""
-        if self.opt.target.membership_options:
+        if self.target.membership_options:
             return
         by_member: dict[str, list[Membership]] = defaultdict(list)
         for m in self.memberships:
@@ -317,7 +623,7 @@ class _Mapper:
             if not non_default:
                 kept.extend(ms)
                 continue
-            if len(non_default) == len(ms):
+            if len(non_default) == len(ms) and member in oracle_of:
                 # Every membership is non-default: a NOINHERIT member is exactly Oracle's semantics.
                 oracle = oracle_of[member]
                 self.roles[oracle] = replace(self.roles[oracle], inherit=False)
@@ -328,10 +634,11 @@ class _Mapper:
                 for ref in m.sources:
                     self.findings.append(Finding(
                         Severity.WARNING, "non-default-role-dropped",
-                        f"{member} has role {m.role} as a non-default role (SET ROLE needed in Oracle); before "
-                        f"PostgreSQL 16 this cannot be expressed next to inherited roles, so it is not granted",
+                        f"{member} has role {m.role} without inheritance in Oracle (non-default, password-protected "
+                        "or proxy); before PostgreSQL 16 this cannot be expressed next to inherited roles, so it is "
+                        "not granted",
                         "Target PostgreSQL 16 or later (membership WITH INHERIT FALSE, SET TRUE), or grant it by hand.",
-                        "DBA_ROLE_PRIVS", member, m.role, "", ref))
+                        ref.split("#")[0], member, m.role, "", ref))
                     self.accounted[ref] = "reported"
         self.memberships = kept
 
@@ -340,14 +647,15 @@ class _Mapper:
         self.object_type: dict[tuple[str, str], str] = {}
         for o in self.cat.objects:
             # PACKAGE and PACKAGE BODY share a name: the specification is what privileges are on.
-            if (o.owner, o.object_name) not in self.object_type or o.object_type != "PACKAGE BODY":
+            if (o.owner, o.object_name) not in self.object_type or not o.object_type.endswith(" BODY"):
                 self.object_type[(o.owner, o.object_name)] = o.object_type
         self.object_names: dict[str, NameMapper] = {}
         by_owner: dict[str, set[str]] = defaultdict(set)
         for owner, name in self.object_type:
             by_owner[owner].add(name)
         for t in self.cat.tab_privs:
-            by_owner[t.owner].add(t.table_name)
+            if not _is_user_privilege(t):
+                by_owner[t.owner].add(t.table_name)
         for c in self.cat.col_privs:
             by_owner[c.owner].add(c.table_name)
         for owner, names in by_owner.items():
@@ -355,31 +663,67 @@ class _Mapper:
                 mapper = NameMapper.build(names, f"object in {owner}")
                 self.object_names[owner] = mapper
                 self.findings.extend(mapper.findings)
+        self.procedures: dict[tuple[str, str], list] = defaultdict(list)
+        for p in self.cat.procedures:
+            self.account(p.ref, "lookup")
+            if p.procedure_name:
+                self.procedures[(p.owner, p.object_name)].append(p)
+        self.profile_rows = {(r.profile, r.resource_name): r for r in self.cat.profiles}
 
     def object_ref(self, owner: str, name: str, kind: ObjectKind) -> ObjectRef:
         return ObjectRef(kind, self.schema_name[owner], self.object_names[owner][name])
 
-    def manage(self, owner: str, name: str, kind: ObjectKind, source: str) -> ObjectRef:
-        ref = self.object_ref(owner, name, kind)
-        pg_owner = self.role_name.get(owner) if self.opt.manage_ownership and owner in self.migrated_users else None
-        prev = self.objects.get(ref)
-        self.objects[ref] = ManagedObject(ref, pg_owner, tuple(sorted({source, *(prev.sources if prev else ())})))
-        schema = ObjectRef(ObjectKind.SCHEMA, ref.schema)
-        prev = self.objects.get(schema)
-        self.objects[schema] = ManagedObject(schema, pg_owner, tuple(sorted({source, *(prev.sources if prev else ())})))
+    def owner_role(self, oracle_owner: str) -> str | None:
+        if self.opt.manage_ownership and oracle_owner in self.migrated_users:
+            return self.role_name[oracle_owner]
+        return None
+
+    def manage(self, ref: ObjectRef, oracle_owner: str, source: str) -> ObjectRef:
+        owner = self.owner_role(oracle_owner)
+        for r in (ObjectRef(ObjectKind.SCHEMA, ref.schema), ref):
+            prev = self.objects.get(r)
+            self.objects[r] = ManagedObject(r, owner, tuple(sorted({source, *(prev.sources if prev else ())})))
         return ref
+
+    def selected_object(self, owner: str, name: str) -> bool:
+        return self.cfg.selection.object(owner, name)
 
     def map_objects(self) -> None:
         for o in self.cat.objects:
             if o.owner in self.maintained_users or o.owner not in self.schema_name:
                 self.account(o.ref, "excluded")
                 continue
+            if not self.selected_object(o.owner, o.object_name):
+                self.exclude(o.ref)
+                continue
+            if o.object_type == "PACKAGE":
+                refs = self.package_routines(o.owner, o.object_name)
+                for ref in refs or ():
+                    self.manage(ref, o.owner, o.ref)
+                self.account(o.ref, "mapped" if refs else "lookup")
+                continue
             rule = rules.OBJECT_TYPE_RULES.get(o.object_type)
             if rule is None or rule.kind is None:
                 self.account(o.ref, "lookup")  # indexes, triggers, LOBs...: no privileges of their own
                 continue
-            self.manage(o.owner, o.object_name, rule.kind, o.ref)
+            self.manage(self.object_ref(o.owner, o.object_name, rule.kind), o.owner, o.ref)
             self.account(o.ref, "mapped")
+
+    def package_routines(self, owner: str, package: str) -> list[ObjectRef] | None:
+        """The routines a package was converted to, by the configured convention; None = unknown."""
+        convention = self.cfg.package_naming
+        procs = self.procedures.get((owner, package), [])
+        if convention == "report" or not procs:
+            return None
+        counts = defaultdict(int)
+        for p in procs:
+            counts[p.procedure_name] += 1
+        names = sorted(n for n, c in counts.items() if c == 1)  # overloads: see map_package_grant
+        if convention == "schema":
+            schema = self.package_schema[package]
+            return [ObjectRef(ObjectKind.ROUTINE, schema, _fit(fold(n))) for n in names]
+        schema = self.schema_name[owner]
+        return [ObjectRef(ObjectKind.ROUTINE, schema, _fit(fold(package) + "$" + fold(n))) for n in names]
 
     def grantee_role(self, grantee: str) -> str:
         return PUBLIC if grantee == ORACLE_PUBLIC else self.role_name[grantee]
@@ -388,6 +732,9 @@ class _Mapper:
         state = self.grantee_state(grantee)
         if state == "maintained":
             self.account(ref, "excluded")
+            return False
+        if state == "unselected":
+            self.exclude(ref)
             return False
         if state == "unknown":
             self.report(ref, Severity.ERROR, "grantee-unknown",
@@ -402,7 +749,7 @@ class _Mapper:
         for t in self.cat.tab_privs:
             obj = f"{t.owner}.{t.table_name}"
             otype = (t.type or self.object_type.get((t.owner, t.table_name)) or "").upper()
-            if otype == "USER" or t.privilege in ("INHERIT PRIVILEGES", "INHERIT REMOTE PRIVILEGES"):
+            if _is_user_privilege(t):
                 inherit_privileges.append(t.ref)
                 continue
             if not self.check_grantee(t.ref, t.grantee, "object privilege", obj, t.privilege):
@@ -413,10 +760,16 @@ class _Mapper:
                             "Grant the equivalent PostgreSQL feature (extension, catalog view) by hand if still needed.",
                             grantee=t.grantee, privilege=t.privilege, obj=obj)
                 continue
+            if t.owner not in self.schema_name or not self.selected_object(t.owner, t.table_name):
+                self.exclude(t.ref)
+                continue
             if not otype:
                 self.report(t.ref, Severity.WARNING, "object-type-unknown",
                             f"cannot tell the type of {obj} (no TYPE column, not in DBA_OBJECTS)",
                             "Include DBA_OBJECTS in the snapshot.", grantee=t.grantee, privilege=t.privilege, obj=obj)
+                continue
+            if otype == "PACKAGE":
+                self.map_package_grant(t, obj)
                 continue
             type_rule = rules.OBJECT_TYPE_RULES.get(otype)
             if type_rule is None or type_rule.kind is None:
@@ -427,17 +780,9 @@ class _Mapper:
                             suggestion, grantee=t.grantee, privilege=t.privilege, obj=obj)
                 continue
             rule = rules.OBJECT_PRIVILEGE_RULES[type_rule.kind].get(t.privilege)
-            if rule is None:
-                self.report(t.ref, Severity.WARNING, "object-privilege-unknown",
-                            f"{t.privilege} is not a known privilege on {otype} {obj}", "Check the source row.",
-                            grantee=t.grantee, privilege=t.privilege, obj=obj)
+            if not self.check_privilege_rule(rule, t, otype, obj):
                 continue
-            if not rule.pg:
-                self.report(t.ref, rule.severity, "object-privilege-unmapped",
-                            f"{t.grantee} holds {t.privilege} on {otype} {obj}: {rule.reason}", rule.suggestion,
-                            grantee=t.grantee, privilege=t.privilege, obj=obj)
-                continue
-            ref = self.manage(t.owner, t.table_name, type_rule.kind, t.ref)
+            ref = self.manage(self.object_ref(t.owner, t.table_name, type_rule.kind), t.owner, t.ref)
             for privilege in rule.pg:
                 self.add_grant(Grant(ref, privilege, self.grantee_role(t.grantee), t.grantable, None, (t.ref,)))
             self.account(t.ref, "mapped")
@@ -450,6 +795,50 @@ class _Mapper:
                 "invoker's-rights procedures, which PostgreSQL SECURITY INVOKER functions do not need",
                 "Nothing to do.", "DBA_TAB_PRIVS", "", "INHERIT PRIVILEGES", "", inherit_privileges[0]))
 
+    def check_privilege_rule(self, rule, t, otype: str, obj: str) -> bool:
+        if rule is None:
+            self.report(t.ref, Severity.WARNING, "object-privilege-unknown",
+                        f"{t.privilege} is not a known privilege on {otype} {obj}", "Check the source row.",
+                        grantee=t.grantee, privilege=t.privilege, obj=obj)
+            return False
+        if not rule.pg:
+            self.report(t.ref, rule.severity, "object-privilege-unmapped",
+                        f"{t.grantee} holds {t.privilege} on {otype} {obj}: {rule.reason}", rule.suggestion,
+                        grantee=t.grantee, privilege=t.privilege, obj=obj)
+            return False
+        return True
+
+    def map_package_grant(self, t, obj: str) -> None:
+        rule = rules.PACKAGE_PRIVILEGE_RULES.get(t.privilege)
+        if not self.check_privilege_rule(rule, t, "PACKAGE", obj):
+            return
+        convention = self.cfg.package_naming
+        if convention == "report":
+            self.report(t.ref, Severity.WARNING, "package-not-mapped",
+                        f"{t.grantee} holds EXECUTE on package {obj}; package_naming = \"report\"",
+                        'Set package_naming = "schema" or "prefix" to grant EXECUTE on the converted functions.',
+                        grantee=t.grantee, privilege=t.privilege, obj=obj)
+            return
+        refs = self.package_routines(t.owner, t.table_name)
+        if not refs:
+            self.report(t.ref, Severity.WARNING, "package-procedures-unknown",
+                        f"{t.grantee} holds EXECUTE on package {obj}, but the snapshot does not list its procedures",
+                        "Include DBA_PROCEDURES in the snapshot, or grant EXECUTE on the converted functions by hand.",
+                        grantee=t.grantee, privilege=t.privilege, obj=obj)
+            return
+        overloaded = sorted({p.procedure_name for p in self.procedures[(t.owner, t.table_name)]
+                             if sum(q.procedure_name == p.procedure_name for q in self.procedures[(t.owner, t.table_name)]) > 1})
+        if overloaded:
+            self.note(Severity.WARNING, "package-overloads",
+                      f"package {obj} has overloaded {', '.join(overloaded)}: EXECUTE on them is not granted "
+                      "(a routine name must be unique to grant without an argument list)",
+                      "GRANT EXECUTE ON FUNCTION with the argument types, by hand.", t.ref,
+                      grantee=t.grantee, privilege=t.privilege, obj=obj)
+        for ref in refs:
+            self.manage(ref, t.owner, t.ref)
+            self.add_grant(Grant(ref, "EXECUTE", self.grantee_role(t.grantee), t.grantable, None, (t.ref,)))
+        self.account(t.ref, "mapped")
+
     def map_col_privs(self) -> None:
         for c in self.cat.col_privs:
             obj = f"{c.owner}.{c.table_name}"
@@ -461,6 +850,9 @@ class _Mapper:
                             "Grant the equivalent by hand if still needed.",
                             grantee=c.grantee, privilege=c.privilege, obj=obj)
                 continue
+            if c.owner not in self.schema_name or not self.selected_object(c.owner, c.table_name):
+                self.exclude(c.ref)
+                continue
             otype = self.object_type.get((c.owner, c.table_name), "TABLE")
             type_rule = rules.OBJECT_TYPE_RULES.get(otype)
             kind = type_rule.kind if type_rule and type_rule.kind else ObjectKind.TABLE
@@ -470,10 +862,8 @@ class _Mapper:
                             f"{c.privilege} is not a column privilege PostgreSQL has", "Check the source row.",
                             grantee=c.grantee, privilege=c.privilege, obj=obj)
                 continue
-            ref = self.manage(c.owner, c.table_name, kind, c.ref)
-            column = fold(c.column_name)
-            if len(column.encode("utf-8")) > MAX_IDENTIFIER_BYTES:
-                column = shorten(column)
+            ref = self.manage(self.object_ref(c.owner, c.table_name, kind), c.owner, c.ref)
+            column = _fit(fold(c.column_name))
             for privilege in rule.pg:
                 self.add_grant(Grant(ref, privilege, self.grantee_role(c.grantee), c.grantable, column, (c.ref,)))
             self.account(c.ref, "mapped")
@@ -490,24 +880,49 @@ class _Mapper:
         roles = {self.role_name[r] for r in self.closure(self.public_flattened) if r in self.role_name}
         self.grants.extend(replace(g, grantee=PUBLIC, grantable=False) for g in list(self.grants) if g.grantee in roles)
 
+    def summarize_selection(self) -> None:
+        if self.excluded_by_config:
+            by_view = defaultdict(int)
+            for ref in self.excluded_by_config:
+                by_view[ref.split("#")[0]] += 1
+            shown = ", ".join(f"{n} {v}" for v, n in sorted(by_view.items()))
+            self.findings.append(Finding(Severity.INFO, "excluded-by-config",
+                                         f"{len(self.excluded_by_config)} rows are left out by the selection rules: {shown}",
+                                         "Nothing to do if that is intended."))
+
     # --- assemble ------------------------------------------------------------------------------
     def run(self) -> MappingResult:
         self.classify()
         self.build_graph()
-        self.map_roles()
-        self.map_sys_privs()
-        self.expand_maintained_roles()
-        self.map_role_grants()
-        self.fit_memberships_to_target()
         self.index_objects()
+        self.map_roles()
+        self.map_profiles()
         self.map_objects()
         self.map_tab_privs()
         self.map_col_privs()
+        self.map_sys_privs()
+        self.map_oracle_role_grants()
+        self.map_role_grants()
+        self.map_proxies()
+        self.map_user_schemas()
+        self.map_iam()
+        self.fit_memberships_to_target()
         self.flatten_public_roles()
+        self.summarize_selection()
         grants = _dedupe_grants(self.grants)
-        model = Model.build(self.roles.values(), self.memberships, self.objects.values(), grants)
+        memberships = _dedupe_memberships(self.memberships)
+        model = Model.build(self.roles.values(), memberships, self.objects.values(), grants)
         return MappingResult(model, self.findings, self.cat, self.opt, self.accounted,
                              {oracle: r.name for oracle, r in self.roles.items()})
+
+
+def _is_user_privilege(t) -> bool:
+    """INHERIT [REMOTE] PRIVILEGES rows are about users (TYPE 'USER'), not schema objects."""
+    return (t.type or "").upper() == "USER" or t.privilege in ("INHERIT PRIVILEGES", "INHERIT REMOTE PRIVILEGES")
+
+
+def _fit(name: str) -> str:
+    return shorten(name) if len(name.encode("utf-8")) > MAX_IDENTIFIER_BYTES else name
 
 
 def _dedupe_grants(grants: list[Grant]) -> list[Grant]:
@@ -520,4 +935,17 @@ def _dedupe_grants(grants: list[Grant]) -> list[Grant]:
         else:
             merged[g.key] = replace(prev, grantable=prev.grantable or g.grantable,
                                     sources=tuple(sorted(set(prev.sources) | set(g.sources))))
+    return list(merged.values())
+
+
+def _dedupe_memberships(memberships: list[Membership]) -> list[Membership]:
+    """One membership per (role, member): the widest options of the paths that grant it."""
+    merged: dict[tuple, Membership] = {}
+    for m in memberships:
+        prev = merged.get(m.key)
+        if prev is None:
+            merged[m.key] = m
+        else:
+            merged[m.key] = replace(prev, admin=prev.admin or m.admin, inherit=prev.inherit or m.inherit,
+                                    set=prev.set or m.set, sources=tuple(sorted(set(prev.sources) | set(m.sources))))
     return list(merged.values())

@@ -80,8 +80,19 @@ class Role:
     inherit: bool = True
     createrole: bool = False
     connection_limit: int = -1
-    valid_until: str | None = None  # ISO 8601 timestamp, or None for no limit
+    valid_until: str | None = None  # ISO 8601 timestamp in UTC, or None for no limit
+    superuser: bool = False  # only for DBA with map_dba on plain PostgreSQL (never on RDS)
     sources: tuple[str, ...] = field(default=(), compare=False)
+
+
+def normalize_timestamp(value: str) -> str:
+    """ISO 8601 in UTC ('2026-12-31T00:00:00+00:00'); a timestamp without offset is taken as UTC."""
+    from datetime import datetime, timezone
+
+    parsed = datetime.fromisoformat(value.strip().replace(" ", "T", 1))
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=timezone.utc)
+    return parsed.astimezone(timezone.utc).isoformat()
 
 
 @dataclass(frozen=True)
@@ -185,7 +196,8 @@ def model_to_dict(model: Model) -> dict:
         "format": MODEL_FORMAT,
         "roles": [
             {"name": r.name, "login": r.login, "inherit": r.inherit, "createrole": r.createrole,
-             "connection_limit": r.connection_limit, "valid_until": r.valid_until, "sources": list(r.sources)}
+             "connection_limit": r.connection_limit, "valid_until": r.valid_until, "superuser": r.superuser,
+             "sources": list(r.sources)}
             for r in model.roles
         ],
         "memberships": [
@@ -212,7 +224,8 @@ def model_from_dict(data: dict, origin: str = "model") -> Model:
     try:
         return Model.build(
             roles=[Role(r["name"], r["login"], r["inherit"], r.get("createrole", False), r.get("connection_limit", -1),
-                        r.get("valid_until"), tuple(r.get("sources", ()))) for r in data["roles"]],
+                        r.get("valid_until"), r.get("superuser", False), tuple(r.get("sources", ())))
+                   for r in data["roles"]],
             memberships=[Membership(m["role"], m["member"], m["admin"], m["inherit"], m["set"],
                                     tuple(m.get("sources", ()))) for m in data["memberships"]],
             objects=[ManagedObject(_ref_from_dict(o), o.get("owner"), tuple(o.get("sources", ())))

@@ -79,17 +79,22 @@ class NameMapper:
 
     @classmethod
     def build(cls, oracle_names: Iterable[str], what: str, reserved: Iterable[str] = (),
-              forbidden_prefix: str | None = None) -> "NameMapper":
+              forbidden_prefix: str | None = None, overrides: dict[str, str] | None = None,
+              prefix: str = "") -> "NameMapper":
         """`reserved`: names PostgreSQL refuses (public, none...); `forbidden_prefix`: "pg_" for
-        roles and schemas, which PostgreSQL reserves; such names get an "ora_" prefix."""
+        roles and schemas, which PostgreSQL reserves; such names get an "ora_" prefix.
+        `overrides` (rename rules: Oracle name -> PostgreSQL name) and `prefix` come from the config."""
+        overrides = overrides or {}
         mapper = cls(what)
         reserved = frozenset(reserved)
         taken: set[str] = set(reserved)
         # Plain (folded) names first, then the rest; within each, sorted: the stable winner keeps
         # the natural name and the other is disambiguated.
         ordered = sorted(set(oracle_names), key=lambda n: (not is_plain_oracle_name(n), n))
+        # Explicitly renamed names claim theirs first.
+        ordered.sort(key=lambda n: n not in overrides)
         for oracle_name in ordered:
-            natural = fold(oracle_name)
+            natural = overrides[oracle_name] if oracle_name in overrides else prefix + fold(oracle_name)
             if natural in reserved or (forbidden_prefix and natural.startswith(forbidden_prefix)):
                 renamed = "ora_" + natural
                 mapper.findings.append(Finding(

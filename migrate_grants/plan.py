@@ -55,22 +55,25 @@ def script_plan(model: Model, target: Target) -> list[Action]:
     for role in model.roles:
         actions.append(Action("roles", f"role {role.name}" + (" (can log in)" if role.login else ""),
                               render_statement("create_role", role=role, converge_valid_until=False), None, role.sources))
+    managed = model.role_names()
     for m in model.memberships:
-        actions.append(membership_action(m, target))
+        actions.append(membership_action(m, target, external=m.role not in managed))
     actions.extend(ownership_actions(model.objects, target))
     actions.extend(grant_actions(model.grants, owner_of(model)))
     actions.extend(public_default_actions(model))
     return sort_actions(actions)
 
 
-def membership_action(m, target: Target) -> Action:
+def membership_action(m, target: Target, external: bool = False) -> Action:
+    """`external`: the role is not one the migration creates (pg_*, rds_*): granted defensively."""
     options = []
     if m.admin:
         options.append("with admin")
     if target.membership_options and not m.inherit:
         options.append("not inherited: SET ROLE needed, as for an Oracle non-default role")
     return Action("memberships", f"{m.member} is granted {m.role}" + (f" ({', '.join(options)})" if options else ""),
-                  render_statement("grant_membership", m=m, target=target), None, m.sources)
+                  render_statement("grant_external_role" if external else "grant_membership", m=m, target=target),
+                  None, m.sources)
 
 
 def ownership_actions(objects: Iterable[ManagedObject], target: Target) -> list[Action]:

@@ -75,12 +75,14 @@ OBJECT_TYPE_RULES: dict[str, ObjectTypeRule] = {
     "SEQUENCE": ObjectTypeRule(ObjectKind.SEQUENCE),
     "PROCEDURE": ObjectTypeRule(ObjectKind.ROUTINE),
     "FUNCTION": ObjectTypeRule(ObjectKind.ROUTINE),
+    # Packages are mapped by the configured naming convention (config.package_naming), see mapping.
     "PACKAGE": ObjectTypeRule(None, "packages have no direct PostgreSQL equivalent",
                               "Grant EXECUTE on the functions the package was converted to."),
     "PACKAGE BODY": ObjectTypeRule(None, "privileges on a package apply to its specification",
                                    "Nothing to do."),
-    "TYPE": ObjectTypeRule(None, "object types are converted case by case",
-                           "Grant USAGE on the converted composite type or domain."),
+    "TYPE": ObjectTypeRule(ObjectKind.TYPE),
+    "TYPE BODY": ObjectTypeRule(None, "privileges on a type apply to its specification", "Nothing to do.",
+                                Severity.INFO),
     "DIRECTORY": ObjectTypeRule(None, "Amazon RDS has no server file system for directories",
                                 "Use the aws_s3 extension for file import/export."),
     "SYNONYM": ObjectTypeRule(None, "PostgreSQL has no synonyms",
@@ -155,6 +157,19 @@ OBJECT_PRIVILEGE_RULES: dict[ObjectKind, dict[str, PrivilegeRule]] = {
         "DEBUG": PrivilegeRule((), "PostgreSQL has no DEBUG privilege",
                                "Debug as the owner in a non-production copy.", Severity.INFO),
     },
+    ObjectKind.TYPE: {
+        # EXECUTE on an object type = use it (and its methods): USAGE on the composite type.
+        "EXECUTE": PrivilegeRule(("USAGE",)),
+        "DEBUG": PrivilegeRule((), "PostgreSQL has no DEBUG privilege", "Nothing to do.", Severity.INFO),
+        "UNDER": PrivilegeRule((), "PostgreSQL has no object type inheritance",
+                               "Redesign subtypes as separate composite types or tables."),
+    },
+}
+
+# EXECUTE on a package -> EXECUTE on the routines it was converted to (config.package_naming).
+PACKAGE_PRIVILEGE_RULES: dict[str, PrivilegeRule] = {
+    "EXECUTE": PrivilegeRule(("EXECUTE",)),
+    "DEBUG": PrivilegeRule((), "PostgreSQL has no DEBUG privilege", "Nothing to do.", Severity.INFO),
 }
 
 # Column privileges (DBA_COL_PRIVS): Oracle has INSERT, UPDATE, REFERENCES per column.
@@ -169,22 +184,117 @@ COLUMN_PRIVILEGE_RULES: dict[str, PrivilegeRule] = {
 
 @dataclass(frozen=True)
 class SysPrivilegeRule:
-    """`effect` names what mapping.py does: "login" today; None = reported only."""
+    """What a system privilege becomes.  `effect` is one of the EFFECTS mapping.py implements;
+    None = not mapped: the finding (severity, reason, suggestion: the nearest PostgreSQL practice).
+    `arg` parameterizes the effect (e.g. the table privilege of INSERT ANY TABLE)."""
 
     effect: str | None
+    arg: str = ""
     reason: str = ""
     suggestion: str = ""
     severity: Severity = Severity.WARNING
 
 
+EFFECTS = {
+    "login": "LOGIN attribute for users holding it at login (directly, via PUBLIC or a default role)",
+    "createrole": "CREATEROLE attribute for users holding it at login (wider: also creates and grants roles)",
+    "schema-create": "CREATE on the user's own schema (wider: any object kind, not just the one named)",
+    "any-table": "arg on every table/view of the migrated schemas (per-schema), or pg_read_all_data / pg_write_all_data",
+    "any-sequence": "USAGE on every sequence of the migrated schemas",
+    "any-routine": "EXECUTE on every routine of the migrated schemas",
+    "dictionary": "membership in pg_read_all_stats and pg_read_all_settings (or pg_monitor)",
+}
+
+_NOT_IN_PG = "PostgreSQL has no such privilege"
+_ANY = "PostgreSQL has no ANY privileges across schemas"
+
 SYS_PRIVILEGE_RULES: dict[str, SysPrivilegeRule] = {
     "CREATE SESSION": SysPrivilegeRule("login"),
-    "SET CONTAINER": SysPrivilegeRule(None, "PostgreSQL has no containers (CDB/PDB)",
+    **{p: SysPrivilegeRule("createrole") for p in (
+        "CREATE USER", "ALTER USER", "DROP USER", "CREATE ROLE", "ALTER ANY ROLE", "DROP ANY ROLE", "GRANT ANY ROLE")},
+    **{p: SysPrivilegeRule("schema-create") for p in (
+        "CREATE TABLE", "CREATE VIEW", "CREATE SEQUENCE", "CREATE PROCEDURE", "CREATE TYPE", "CREATE TRIGGER",
+        "CREATE SYNONYM", "CREATE MATERIALIZED VIEW")},
+    "SELECT ANY TABLE": SysPrivilegeRule("any-table", "SELECT"),
+    "READ ANY TABLE": SysPrivilegeRule("any-table", "SELECT"),
+    "INSERT ANY TABLE": SysPrivilegeRule("any-table", "INSERT"),
+    "UPDATE ANY TABLE": SysPrivilegeRule("any-table", "UPDATE"),
+    "DELETE ANY TABLE": SysPrivilegeRule("any-table", "DELETE"),
+    "SELECT ANY SEQUENCE": SysPrivilegeRule("any-sequence", "USAGE"),
+    "EXECUTE ANY PROCEDURE": SysPrivilegeRule("any-routine", "EXECUTE"),
+    "SELECT ANY DICTIONARY": SysPrivilegeRule("dictionary"),
+    # --- not mapped: the nearest PostgreSQL practice ---
+    "SET CONTAINER": SysPrivilegeRule(None, "", "PostgreSQL has no containers (CDB/PDB)",
                                       "Nothing to do: connect to the database directly.", Severity.INFO),
+    "UNLIMITED TABLESPACE": SysPrivilegeRule(None, "", "PostgreSQL has no tablespace quotas",
+                                             "Nothing to do; watch storage with CloudWatch on RDS.", Severity.INFO),
+    "ALTER SESSION": SysPrivilegeRule(None, "", "any PostgreSQL role may SET its own session parameters",
+                                      "Nothing to do.", Severity.INFO),
+    "CREATE CLUSTER": SysPrivilegeRule(None, "", "PostgreSQL has no table clusters", "Nothing to do.", Severity.INFO),
+    "CREATE INDEXTYPE": SysPrivilegeRule(None, "", "PostgreSQL index access methods need a superuser",
+                                         "Nothing to do for application schemas.", Severity.INFO),
+    "CREATE OPERATOR": SysPrivilegeRule(None, "", "operators are created with CREATE on the schema",
+                                        "Covered by CREATE on the user's schema.", Severity.INFO),
+    "CREATE DATABASE LINK": SysPrivilegeRule(None, "", "PostgreSQL has no database links",
+                                             "Use the postgres_fdw or dblink extension and grant USAGE on the foreign server."),
+    "CREATE PUBLIC DATABASE LINK": SysPrivilegeRule(None, "", "PostgreSQL has no database links",
+                                                    "Use postgres_fdw with a foreign server and user mappings."),
+    "CREATE ANY TABLE": SysPrivilegeRule(None, "", _ANY, "Grant CREATE on the specific schemas the user must create in."),
+    "CREATE ANY VIEW": SysPrivilegeRule(None, "", _ANY, "Grant CREATE on the specific schemas."),
+    "CREATE ANY SEQUENCE": SysPrivilegeRule(None, "", _ANY, "Grant CREATE on the specific schemas."),
+    "CREATE ANY PROCEDURE": SysPrivilegeRule(None, "", _ANY, "Grant CREATE on the specific schemas."),
+    "CREATE ANY INDEX": SysPrivilegeRule(None, "", f"{_ANY}; indexes are created by the table owner",
+                                         "Grant membership in the owning role."),
+    "ALTER ANY TABLE": SysPrivilegeRule(None, "", f"{_ANY}; only owners alter tables", "Grant membership in the owning roles."),
+    "DROP ANY TABLE": SysPrivilegeRule(None, "", f"{_ANY}; only owners drop tables", "Grant membership in the owning roles."),
+    "LOCK ANY TABLE": SysPrivilegeRule(None, "", _ANY, "Grant UPDATE/DELETE/TRUNCATE on the tables that must be locked."),
+    "FLASHBACK ANY TABLE": SysPrivilegeRule(None, "", "PostgreSQL has no flashback query",
+                                            "Use point-in-time restore on RDS, or audit/temporal tables."),
+    "GRANT ANY OBJECT PRIVILEGE": SysPrivilegeRule(None, "", _ANY, "Grant membership in the owning roles, or WITH GRANT OPTION."),
+    "GRANT ANY PRIVILEGE": SysPrivilegeRule(None, "", _ANY, "Grant rds_superuser membership only if truly needed."),
+    "AUDIT ANY": SysPrivilegeRule(None, "", "PostgreSQL has no AUDIT statement",
+                                  "Use the pgaudit extension (supported on RDS) with pgaudit.role."),
+    "AUDIT SYSTEM": SysPrivilegeRule(None, "", "PostgreSQL has no AUDIT statement",
+                                     "Use the pgaudit extension (supported on RDS), configured in the parameter group."),
+    "ALTER SYSTEM": SysPrivilegeRule(None, "", "RDS has no ALTER SYSTEM for users",
+                                     "Change settings in the RDS DB parameter group."),
+    "ALTER DATABASE": SysPrivilegeRule(None, "", "database settings on RDS are changed by the master or parameter groups",
+                                       "Use the master user or the RDS parameter group."),
+    "CREATE JOB": SysPrivilegeRule(None, "", "PostgreSQL has no job scheduler built in",
+                                   "Use the pg_cron extension (supported on RDS) and grant USAGE on schema cron."),
+    "CREATE EXTERNAL JOB": SysPrivilegeRule(None, "", "PostgreSQL cannot run OS jobs; RDS has no host access",
+                                            "Use AWS Lambda or EventBridge."),
+    "MANAGE SCHEDULER": SysPrivilegeRule(None, "", "PostgreSQL has no job scheduler built in", "Use pg_cron."),
+    "CREATE TABLESPACE": SysPrivilegeRule(None, "", "RDS manages storage; tablespaces need a superuser",
+                                          "Nothing to do on RDS."),
+    "RESTRICTED SESSION": SysPrivilegeRule(None, "", _NOT_IN_PG, "Use CONNECT privilege on the database and pg_hba rules."),
+    "BECOME USER": SysPrivilegeRule(None, "", _NOT_IN_PG, "Grant membership WITH SET in the roles to impersonate."),
+    "EXEMPT ACCESS POLICY": SysPrivilegeRule(None, "", "row-level security bypass is the BYPASSRLS attribute",
+                                             "ALTER ROLE ... BYPASSRLS if row-level security policies are migrated."),
+    "DEBUG CONNECT SESSION": SysPrivilegeRule(None, "", _NOT_IN_PG, "Debug in a non-production copy.", Severity.INFO),
+    "SYSDBA": SysPrivilegeRule(None, "", "RDS has no SYSDBA", "Use the RDS master user."),
+    "SYSOPER": SysPrivilegeRule(None, "", "RDS has no SYSOPER", "Use the RDS console and API."),
 }
 DEFAULT_SYS_PRIVILEGE_RULE = SysPrivilegeRule(
-    None, "this system privilege is not mapped to PostgreSQL",
+    None, "", "this system privilege has no PostgreSQL equivalent",
     "Review what the grantee needs and grant the PostgreSQL equivalent by hand.")
+
+# Oracle-maintained roles with a PostgreSQL counterpart.  `when` = which option enables the rule
+# (None: always).  Anything else such a role holds is expanded through SYS_PRIVILEGE_RULES.
+@dataclass(frozen=True)
+class OracleRoleRule:
+    pg_roles: tuple[str, ...]
+    reason: str
+    severity: Severity
+    when: str | None = None
+
+
+ORACLE_ROLE_RULES: dict[str, OracleRoleRule] = {
+    "SELECT_CATALOG_ROLE": OracleRoleRule(("pg_read_all_stats", "pg_read_all_settings"),
+                                          "read access to the data dictionary", Severity.INFO),
+    "DBA": OracleRoleRule(("rds_superuser",), "full administration; on RDS the closest is rds_superuser",
+                          Severity.WARNING, when="map_dba"),
+}
 
 # --- accounts ------------------------------------------------------------------------------------
 
@@ -204,9 +314,11 @@ ACCOUNT_STATUS_RULES: dict[str, StatusRule] = {
     # A timed lock after failed logins ends by itself (PASSWORD_LOCK_TIME): the account is usable.
     "LOCKED(TIMED)": StatusRule(True, "account is temporarily locked after failed logins; it unlocks by itself",
                                 "Nothing to do.", Severity.INFO),
+    # Expired passwords: PostgreSQL cannot force a change at next login; VALID UNTIL (from
+    # EXPIRY_DATE) makes password login fail after that time, as close as PostgreSQL gets.
     "EXPIRED": StatusRule(True, "password has expired in Oracle; PostgreSQL cannot force a password change at next login",
-                          "Set a new password for this role before handing it out.", Severity.INFO),
-    "EXPIRED(GRACE)": StatusRule(True, "password is in its grace period in Oracle",
+                          "Set a new password (and VALID UNTIL) for this role before handing it out.", Severity.INFO),
+    "EXPIRED(GRACE)": StatusRule(True, "password is in its grace period in Oracle; VALID UNTIL is the end of the grace period",
                                  "Set a new password for this role.", Severity.INFO),
 }
 
@@ -217,6 +329,35 @@ def status_parts(account_status: str) -> list[str]:
 
 # Authentication types that cannot log in at all (23ai schema-only accounts).
 NO_LOGIN_AUTHENTICATION = frozenset({"NONE"})
+
+# Authentication done outside the database: the nearest RDS practice.
+EXTERNAL_AUTHENTICATION = {
+    "EXTERNAL": ("authenticated by the operating system or Kerberos (IDENTIFIED EXTERNALLY)",
+                 "Use IAM database authentication (--passwords iam grants rds_iam) or Kerberos with AWS Directory Service."),
+    "GLOBAL": ("authenticated by a directory service (IDENTIFIED GLOBALLY)",
+               "Use Kerberos authentication with AWS Directory Service, or IAM database authentication."),
+}
+
+# DBA_PROFILES: only SESSIONS_PER_USER has a PostgreSQL counterpart (CONNECTION LIMIT, per role).
+PROFILE_RESOURCE_SUGGESTIONS = {
+    "FAILED_LOGIN_ATTEMPTS": "RDS has no account lockout: use IAM authentication or an external identity provider.",
+    "PASSWORD_LIFE_TIME": "Set VALID UNTIL when passwords are rotated (e.g. by AWS Secrets Manager rotation).",
+    "PASSWORD_REUSE_TIME": "Not available; AWS Secrets Manager rotation avoids reuse.",
+    "PASSWORD_REUSE_MAX": "Not available; AWS Secrets Manager rotation avoids reuse.",
+    "PASSWORD_VERIFY_FUNCTION": "Use the passwordcheck module where available, or generated passwords.",
+    "PASSWORD_LOCK_TIME": "RDS has no account lockout.",
+    "PASSWORD_GRACE_TIME": "Not available.",
+    "PASSWORD_ROLLOVER_TIME": "Not available.",
+    "INACTIVE_ACCOUNT_TIME": "Not available; review pg_stat_activity / logs for unused roles.",
+    "IDLE_TIME": "Set idle_session_timeout (PostgreSQL 14+) for the role: ALTER ROLE ... SET idle_session_timeout.",
+    "CONNECT_TIME": "Not available; use idle_session_timeout or a connection pooler.",
+    "CPU_PER_SESSION": "Not available; statement_timeout limits runaway statements.",
+    "CPU_PER_CALL": "Use statement_timeout per role: ALTER ROLE ... SET statement_timeout.",
+    "LOGICAL_READS_PER_SESSION": "Not available.",
+    "LOGICAL_READS_PER_CALL": "Not available.",
+    "PRIVATE_SGA": "Not available; set work_mem per role if needed.",
+    "COMPOSITE_LIMIT": "Not available.",
+}
 
 # DBA_ROLES.AUTHENTICATION_TYPE values meaning "SET ROLE needs a password or a package".
 GUARDED_ROLE_AUTHENTICATION = frozenset({"PASSWORD", "APPLICATION", "EXTERNAL", "GLOBAL"})

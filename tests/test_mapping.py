@@ -133,13 +133,15 @@ def test_column_privileges_and_public():
 
 
 def test_unmapped_privileges_are_findings_not_grants():
-    e = (Estate().user("HR").user("APP").table("HR", "EMP").obj("HR", "PKG", "PACKAGE")
+    e = (Estate().user("HR").user("APP").table("HR", "EMP").obj("HR", "PKG", "PACKAGE").obj("HR", "SYN", "SYNONYM")
          .grant("APP", "HR", "EMP", "ALTER").grant("APP", "HR", "EMP", "INDEX").grant("APP", "HR", "PKG", "EXECUTE")
+         .grant("APP", "HR", "SYN", "SELECT")
          .sys_priv("APP", "CREATE ANY TABLE").grant("APP", "SYS", "DBMS_LOCK", "EXECUTE", otype="PACKAGE"))
     r = run(e)
     assert not any(x[0] == "hr" and x[1] in ("emp", "pkg") for x in grants(r))
     assert kinds(r).count("object-privilege-unmapped") == 2
-    assert "object-type-unmapped" in kinds(r)
+    assert "object-type-unmapped" in kinds(r)          # synonyms
+    assert "package-procedures-unknown" in kinds(r)    # no DBA_PROCEDURES rows for the package
     assert "sys-privilege-unmapped" in kinds(r)
     assert "oracle-object" in kinds(r)
     for f in r.findings:

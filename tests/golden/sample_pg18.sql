@@ -5,32 +5,29 @@
 -- Run as the RDS master user (not a superuser): psql -v ON_ERROR_STOP=1 -f THIS_FILE
 -- Idempotent: running it again changes nothing.
 --
--- Findings (15): what could not be mapped exactly. Details: --findings FILE.
+-- Findings (12): what could not be mapped exactly. Details: --findings FILE.
 --   warning       1  guarded-role
 --   warning       2  object-privilege-unmapped
---   warning       1  object-type-unmapped
 --   warning       1  oracle-object
---   warning       2  oracle-role-partly-mapped
---   warning       1  oracle-role-unknown
---   warning       4  sys-privilege-unmapped
+--   warning       1  package-procedures-unknown
 --   info          1  account-status
 --   info          1  inherit-privileges
 --   info          1  oracle-maintained-excluded
+--   info          1  oracle-role-mapped
+--   info          1  schema-create-no-schema
+--   info          2  sys-privilege-unmapped
 --   [warning] role HR_ADMIN needs a password or a security package to be enabled in Oracle; AUDITOR gets it without inheritance (SET ROLE needed) (DBA_ROLE_PRIVS#19)
 --   [warning] APP_USER holds ALTER on TABLE HR.EMPLOYEES: PostgreSQL has no ALTER privilege: in PostgreSQL only the owner (or a member of the owning role) may do this (DBA_TAB_PRIVS#18)
 --   [warning] APP_USER holds INDEX on TABLE HR.EMPLOYEES: PostgreSQL has no INDEX privilege: in PostgreSQL only the owner (or a member of the owning role) may do this (DBA_TAB_PRIVS#19)
---   [warning] EXECUTE on PACKAGE HR.EMP_PKG: packages have no direct PostgreSQL equivalent (DBA_TAB_PRIVS#24)
 --   [warning] BATCH_USER holds EXECUTE on SYS.DBMS_LOCK, an Oracle-maintained object that is not migrated (DBA_TAB_PRIVS#22)
---   [warning] HR holds Oracle-maintained role RESOURCE; not mapped from it: CREATE CLUSTER, CREATE INDEXTYPE, CREATE OPERATOR, CREATE PROCEDURE, CREATE SEQUENCE, CREATE TABLE, CREATE TRIGGER, CREATE TYPE (DBA_ROLE_PRIVS#5)
---   [warning] SALES holds Oracle-maintained role RESOURCE; not mapped from it: CREATE CLUSTER, CREATE INDEXTYPE, CREATE OPERATOR, CREATE PROCEDURE, CREATE SEQUENCE, CREATE TABLE, CREATE TRIGGER, CREATE TYPE (DBA_ROLE_PRIVS#7)
---   [warning] AUDITOR holds Oracle-maintained role SELECT_CATALOG_ROLE, whose privileges this snapshot does not list (DBA_ROLE_PRIVS#18)
---   [warning] HR holds system privilege UNLIMITED TABLESPACE: this system privilege is not mapped to PostgreSQL (DBA_SYS_PRIVS#18)
---   [warning] HR_ADMIN holds system privilege CREATE USER: this system privilege is not mapped to PostgreSQL (DBA_SYS_PRIVS#21)
---   [warning] REPORT_USER holds system privilege CREATE VIEW: this system privilege is not mapped to PostgreSQL (DBA_SYS_PRIVS#22)
---   [warning] SALES holds system privilege UNLIMITED TABLESPACE: this system privilege is not mapped to PostgreSQL (DBA_SYS_PRIVS#19)
---   [info] AUDITOR: password is in its grace period in Oracle (DBA_USERS#9)
+--   [warning] BATCH_USER holds EXECUTE on package HR.EMP_PKG, but the snapshot does not list its procedures (DBA_TAB_PRIVS#24)
+--   [info] AUDITOR: password is in its grace period in Oracle; VALID UNTIL is the end of the grace period (DBA_USERS#9)
 --   [info] 8 INHERIT PRIVILEGES grants on users are not migrated: they control invoker's-rights procedures, which PostgreSQL SECURITY INVOKER functions do not need (DBA_TAB_PRIVS#25)
 --   [info] 2 Oracle-maintained accounts and 4 Oracle-maintained roles are not created; the effect of such roles on migrated users is expanded
+--   [info] AUDITOR holds Oracle role SELECT_CATALOG_ROLE (read access to the data dictionary): granted pg_read_all_stats, pg_read_all_settings (DBA_ROLE_PRIVS#18)
+--   [info] 1 users may create objects in their own schema in Oracle but own no migrated objects, so no schema is created for them: REPORT_USER
+--   [info] HR holds system privilege UNLIMITED TABLESPACE: PostgreSQL has no tablespace quotas (DBA_SYS_PRIVS#18)
+--   [info] SALES holds system privilege UNLIMITED TABLESPACE: PostgreSQL has no tablespace quotas (DBA_SYS_PRIVS#19)
 
 BEGIN;
 SET LOCAL client_min_messages = warning;  -- quiet re-runs: "already a member" notices
@@ -167,6 +164,24 @@ GRANT "hr_write" TO "app_user" WITH ADMIN FALSE, INHERIT TRUE, SET TRUE;
 GRANT "hr_write" TO "batch_user" WITH ADMIN FALSE, INHERIT FALSE, SET TRUE;
 -- payroll_clerk is granted payroll (with admin)
 GRANT "payroll" TO "payroll_clerk" WITH ADMIN TRUE, INHERIT TRUE, SET TRUE;
+-- auditor is granted pg_read_all_settings
+DO $mg$
+BEGIN
+GRANT "pg_read_all_settings" TO "auditor" WITH ADMIN FALSE, INHERIT TRUE, SET TRUE;
+EXCEPTION WHEN insufficient_privilege THEN
+    RAISE WARNING 'migrate-grants: cannot grant % to %: the current user lacks ADMIN OPTION on it; % gets less access than in Oracle',
+        'pg_read_all_settings', 'auditor', 'auditor';
+END
+$mg$;
+-- auditor is granted pg_read_all_stats
+DO $mg$
+BEGIN
+GRANT "pg_read_all_stats" TO "auditor" WITH ADMIN FALSE, INHERIT TRUE, SET TRUE;
+EXCEPTION WHEN insufficient_privilege THEN
+    RAISE WARNING 'migrate-grants: cannot grant % to %: the current user lacks ADMIN OPTION on it; % gets less access than in Oracle',
+        'pg_read_all_stats', 'auditor', 'auditor';
+END
+$mg$;
 -- report_user is granted sales_read
 GRANT "sales_read" TO "report_user" WITH ADMIN FALSE, INHERIT TRUE, SET TRUE;
 
