@@ -41,6 +41,12 @@ class Flavor(str, Enum):
     postgres = "postgres"
 
 
+class Passwords(str, Enum):
+    none = "none"
+    generate = "generate"
+    iam = "iam"
+
+
 class FailOn(str, Enum):
     warning = "warning"
     error = "error"
@@ -107,15 +113,24 @@ TARGET_VERSION_HELP = "PostgreSQL major version of the target (13-18); changes w
 SOURCE_HELP = "A dictionary snapshot file (JSON), or 'sample' for the bundled demo estate."
 
 
-def _map(source: str, target_version: int, flavor: Flavor, keep_ownership: bool):
+def _map(source: str, target_version: int, flavor: Flavor, keep_ownership: bool, config_file: Optional[Path] = None,
+         passwords: Optional[str] = None, **source_options):
+    """--source + options -> MappingResult (the pipeline every command shares)."""
+    from dataclasses import replace
+
     from .catalog import load_catalog
+    from .config import load_config
     from .mapping import SUPPORTED_TARGET_VERSIONS, MappingOptions, Target, map_catalog
 
     if target_version not in SUPPORTED_TARGET_VERSIONS:
         raise UserError(f"--target-version {target_version}: supported versions are "
                         f"{SUPPORTED_TARGET_VERSIONS.start}-{SUPPORTED_TARGET_VERSIONS.stop - 1}")
-    catalog = load_catalog(source)
-    return map_catalog(catalog, MappingOptions(Target(target_version, flavor.value), manage_ownership=not keep_ownership))
+    config = load_config(config_file)
+    if passwords is not None:
+        config = replace(config, passwords=passwords)
+    catalog = load_catalog(source, **source_options)
+    return map_catalog(catalog, MappingOptions(Target(target_version, flavor.value),
+                                               manage_ownership=not keep_ownership, config=config))
 
 
 def report_findings(findings, findings_file: Optional[Path], fail_on: Optional[FailOn]) -> int:
@@ -139,6 +154,9 @@ def report_findings(findings, findings_file: Optional[Path], fail_on: Optional[F
     return EXIT_OK
 
 
+CONFIG_HELP = "Mapping configuration (TOML): selection, renames, mapping choices; see docs/configuration.md."
+
+
 @app.command()
 @user_errors
 def render(
@@ -146,8 +164,15 @@ def render(
     target_version: int = typer.Option(18, "--target-version", "-t", help=TARGET_VERSION_HELP),
     flavor: Flavor = typer.Option(Flavor.rds, "--flavor", help="Target flavor: rds, aurora or postgres."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the script here (default: stdout)."),
+    config_file: Optional[Path] = typer.Option(None, "--config", "-c", help=CONFIG_HELP),
     keep_ownership: bool = typer.Option(False, "--keep-ownership",
                                         help="Leave schema and object ownership alone (default: Oracle owners own)."),
+    passwords: Optional[Passwords] = typer.Option(
+        None, "--passwords", help="none (default): no passwords; generate: random passwords in --credentials, only "
+                                  "SCRAM verifiers in the script; iam: GRANT rds_iam (IAM authentication)."),
+    credentials: Optional[Path] = typer.Option(
+        None, "--credentials", help="With --passwords generate: the JSON file (mode 0600) holding the passwords; "
+                                    "reused when it exists, so re-rendering gives the same script."),
     findings_file: Optional[Path] = typer.Option(None, "--findings", help="Write all findings as JSON to this file."),
     fail_on: Optional[FailOn] = typer.Option(None, "--fail-on",
                                              help="Exit with code 1 if a finding of this severity or worse exists."),
@@ -160,17 +185,32 @@ def render(
     Examples:
       migrate-grants render --source sample
       migrate-grants render --source estate.json --target-version 16 -o grants.sql
+      migrate-grants render --source estate.json --passwords generate --credentials creds.json -o grants.sql
       psql -v ON_ERROR_STOP=1 -f grants.sql "$RDS_URL"    # as the RDS master user
     """
     from .render import render_script
 
-    result = _map(source, target_version, flavor, keep_ownership)
-    write_output(render_script(result, transaction=transaction), output)
+    result = _map(source, target_version, flavor, keep_ownership, config_file,
+                  passwords.value if passwords else None)
+    verifiers = None
+    if result.options.config.passwords == "generate":
+        from .passwords import load_or_create_credentials, verifiers as scram_verifiers
+
+        if credentials is None:
+            raise UserError("--passwords generate needs --credentials FILE (where the generated passwords are kept, mode 0600)")
+        logins = [r.name for r in result.model.roles if r.login]
+        verifiers = scram_verifiers(load_or_create_credentials(credentials, logins))
+        err(f"migrate-grants: passwords for {len(logins)} login roles are in {credentials} (mode 0600); "
+            "the script holds only SCRAM-SHA-256 verifiers")
+    elif credentials is not None:
+        raise UserError("--credentials is only used with --passwords generate")
+    write_output(render_script(result, transaction=transaction, verifiers=verifiers), output)
     code = report_findings(result.findings, findings_file, fail_on)
     raise typer.Exit(code)
 
 
 # --- command modules: each registers its commands on `app` when imported (one line each) ---
+from . import cli_report  # noqa: E402,F401
 from .sources import oracle_cli  # noqa: E402,F401  extract
 
 

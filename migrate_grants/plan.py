@@ -49,12 +49,17 @@ def _sources(items: Iterable) -> tuple[str, ...]:
     return tuple(sorted({s for item in items for s in item.sources}))
 
 
-def script_plan(model: Model, target: Target) -> list[Action]:
-    """Idempotent actions that establish everything in `model` (for a script run on any state)."""
+def script_plan(model: Model, target: Target, verifiers: dict[str, str] | None = None) -> list[Action]:
+    """Idempotent actions that establish everything in `model` (for a script run on any state).
+    `verifiers`: role -> SCRAM-SHA-256 verifier to set as its password (never clear text)."""
     actions: list[Action] = []
     for role in model.roles:
         actions.append(Action("roles", f"role {role.name}" + (" (can log in)" if role.login else ""),
                               render_statement("create_role", role=role, converge_valid_until=False), None, role.sources))
+        if verifiers and role.name in verifiers:
+            actions.append(Action("roles", f"password of {role.name}: a SCRAM-SHA-256 verifier; the password is in the credentials file",
+                                  render_statement("set_password", role=role.name, verifier=verifiers[role.name]),
+                                  None, role.sources))
     managed = model.role_names()
     for m in model.memberships:
         actions.append(membership_action(m, target, external=m.role not in managed))

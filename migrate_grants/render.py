@@ -43,9 +43,10 @@ def render_actions(actions: list[Action], *, origin: str, source: SourceInfo, ta
     return text if text.endswith("\n") else text + "\n"
 
 
-def render_script(result: MappingResult, *, transaction: bool = True) -> str:
-    """The whole script for a mapping result: header, findings, sections, in one transaction."""
-    actions = script_plan(result.model, result.options.target)
+def render_script(result: MappingResult, *, transaction: bool = True, verifiers: dict[str, str] | None = None) -> str:
+    """The whole script for a mapping result: header, findings, sections, in one transaction.
+    `verifiers`: role -> SCRAM verifier (--passwords generate); clear text never gets here."""
+    actions = script_plan(result.model, result.options.target, verifiers=verifiers)
     return render_actions(actions, origin=result.catalog.origin, source=result.catalog.source,
                           target=result.options.target, findings=result.findings,
                           manage_ownership=result.options.manage_ownership, transaction=transaction)
