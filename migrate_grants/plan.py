@@ -135,15 +135,21 @@ def grant_actions(grants: Iterable[Grant], owners: dict[ObjectRef, str | None]) 
     return actions
 
 
+# What PostgreSQL grants PUBLIC by default on new objects (acldefault) and Oracle never does.
+PUBLIC_DEFAULTS = {ObjectKind.ROUTINE: "EXECUTE", ObjectKind.TYPE: "USAGE"}
+
+
 def public_default_actions(model: Model) -> list[Action]:
-    """PostgreSQL grants EXECUTE to PUBLIC on every new routine; Oracle does not."""
-    public_execute = {g.ref for g in model.grants if g.grantee == PUBLIC and g.privilege == "EXECUTE" and g.column is None}
+    """Revoke PostgreSQL's default PUBLIC EXECUTE on routines and USAGE on types, unless Oracle
+    granted the same to PUBLIC."""
+    granted = {(g.ref, g.privilege) for g in model.grants if g.grantee == PUBLIC and g.column is None}
     actions = []
     for o in model.objects:
-        if o.ref.kind is ObjectKind.ROUTINE and o.ref not in public_execute:
-            sql = render_statement("revoke", grant_option_only=False, privileges=["EXECUTE"], columns=(),
-                                   keyword="ROUTINE", refs=[o.ref], grantees=[PUBLIC])
-            actions.append(Action("public defaults", f"no EXECUTE for PUBLIC on {o.ref} (Oracle did not grant it)",
+        privilege = PUBLIC_DEFAULTS.get(o.ref.kind)
+        if privilege and (o.ref, privilege) not in granted:
+            sql = render_statement("revoke", grant_option_only=False, privileges=[privilege], columns=(),
+                                   keyword=o.ref.kind.grant_keyword, refs=[o.ref], grantees=[PUBLIC])
+            actions.append(Action("public defaults", f"no {privilege} for PUBLIC on {o.ref} (Oracle did not grant it)",
                                   sql, o.owner, o.sources))
     return actions
 

@@ -3,7 +3,12 @@ and a fingerprint of the security catalog to prove a re-run changes nothing."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import psycopg
+from psycopg import sql
+
+from migrate_grants.model import ObjectKind
 
 CHECK_SQL = {
     "table": "SELECT has_table_privilege(%s, %s, %s)",
@@ -53,3 +58,36 @@ FINGERPRINT_SQL = [
 
 def fingerprint(conn: psycopg.Connection) -> list[list[tuple]]:
     return [conn.execute(q).fetchall() for q in FINGERPRINT_SQL]
+
+
+def create_objects_from_model(conn, model) -> None:
+    """Create every object of the model as master, as a conversion tool would (names from the model)."""
+    for o in model.objects:
+        ref = o.ref
+        if ref.kind is ObjectKind.SCHEMA:
+            conn.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(ref.schema)))
+    cols = {g.column for g in model.grants if g.column}
+    for o in model.objects:
+        ref, name = o.ref, sql.Identifier(o.ref.schema, o.ref.name)
+        if ref.kind is ObjectKind.TABLE:
+            columns = sql.SQL(", ").join(sql.SQL("{} int").format(sql.Identifier(c)) for c in sorted(cols) or ["id"])
+            conn.execute(sql.SQL("CREATE TABLE {} ({})").format(name, columns))
+        elif ref.kind is ObjectKind.SEQUENCE:
+            conn.execute(sql.SQL("CREATE SEQUENCE {}").format(name))
+        elif ref.kind is ObjectKind.VIEW:
+            conn.execute(sql.SQL("CREATE VIEW {} AS SELECT 1 AS id").format(name))
+        elif ref.kind is ObjectKind.MATERIALIZED_VIEW:
+            conn.execute(sql.SQL("CREATE MATERIALIZED VIEW {} AS SELECT 1 AS id").format(name))
+        elif ref.kind is ObjectKind.ROUTINE:
+            conn.execute(sql.SQL("CREATE FUNCTION {}() RETURNS int LANGUAGE sql AS 'SELECT 1'").format(name))
+        elif ref.kind is ObjectKind.TYPE:
+            conn.execute(sql.SQL("CREATE TYPE {} AS (a int)").format(name))
+
+
+def apply_twice(target, script: str, tmp_path: Path) -> None:
+    path = tmp_path / "grants.sql"
+    path.write_text(script)
+    target.psql_file(path)
+    first = fingerprint(target.superuser_conn())
+    target.psql_file(path)
+    assert fingerprint(target.superuser_conn()) == first, "a second run changed the catalog"

@@ -81,6 +81,23 @@ class Estate:
                                             "GRANTABLE": "YES" if grantable else "NO"})
         return self
 
+    def proxy(self, proxy: str, client: str, flags: str = "PROXY MAY ACTIVATE ALL CLIENT ROLES") -> "Estate":
+        self.views["PROXY_USERS"].append({"PROXY": proxy, "CLIENT": client, "AUTHENTICATION": "NO", "FLAGS": flags})
+        return self
+
+    def profile(self, profile: str, resource: str, limit: str, rtype: str = "KERNEL") -> "Estate":
+        self.views["DBA_PROFILES"].append({"PROFILE": profile, "RESOURCE_NAME": resource, "RESOURCE_TYPE": rtype,
+                                           "LIMIT": limit})
+        return self
+
+    def package(self, owner: str, name: str, procedures: list[str]) -> "Estate":
+        self.obj(owner, name, "PACKAGE").obj(owner, name, "PACKAGE BODY")
+        procs = self.views.setdefault("DBA_PROCEDURES", [])
+        for p in procedures:
+            procs.append({"OWNER": owner, "OBJECT_NAME": name, "PROCEDURE_NAME": p, "OBJECT_TYPE": "PACKAGE",
+                          "OVERLOAD": None})
+        return self
+
     def snapshot(self) -> dict:
         views = copy.deepcopy(self.views)
         if self.release == "11.2":

@@ -6,9 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from psycopg import sql
 
-from access import fingerprint, mismatches
+from access import apply_twice, create_objects_from_model, mismatches
 from estates import Estate
 from migrate_grants.catalog import catalog_from_snapshot, load_catalog
 from migrate_grants.mapping import MappingOptions, Target, map_catalog
@@ -16,15 +15,6 @@ from migrate_grants.model import ObjectKind
 from migrate_grants.render import render_script
 
 DATA = Path(__file__).parent / "data"
-
-
-def apply_twice(target, script: str, tmp_path: Path) -> None:
-    path = tmp_path / "grants.sql"
-    path.write_text(script)
-    target.psql_file(path)
-    first = fingerprint(target.superuser_conn())
-    target.psql_file(path)
-    assert fingerprint(target.superuser_conn()) == first, "a second run changed the catalog"
 
 
 def sample_expectations(major: int):
@@ -135,24 +125,6 @@ def hostile_estate() -> Estate:
     e.grant_role(h["quote"], h["space_role"]).grant_role(h["reserved"], h["long1"], admin=True)
     e.grant_role(h["unicode"], h["long2"], default=False)
     return e
-
-
-def create_objects_from_model(conn, model) -> None:
-    """Create every object of the model as master, as a conversion tool would (names from the model)."""
-    for o in model.objects:
-        ref = o.ref
-        if ref.kind is ObjectKind.SCHEMA:
-            conn.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(ref.schema)))
-    cols = {g.column for g in model.grants if g.column}
-    for o in model.objects:
-        ref, name = o.ref, sql.Identifier(o.ref.schema, o.ref.name)
-        if ref.kind is ObjectKind.TABLE:
-            columns = sql.SQL(", ").join(sql.SQL("{} int").format(sql.Identifier(c)) for c in sorted(cols) or ["id"])
-            conn.execute(sql.SQL("CREATE TABLE {} ({})").format(name, columns))
-        elif ref.kind is ObjectKind.SEQUENCE:
-            conn.execute(sql.SQL("CREATE SEQUENCE {}").format(name))
-        elif ref.kind is ObjectKind.ROUTINE:
-            conn.execute(sql.SQL("CREATE FUNCTION {}() RETURNS int LANGUAGE sql AS 'SELECT 1'").format(name))
 
 
 def test_hostile_names_render_and_apply(rds_target, tmp_path):
