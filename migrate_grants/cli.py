@@ -209,6 +209,20 @@ def render(
     raise typer.Exit(code)
 
 
+@app.command()
+@user_errors
+def rules(output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write here (default: stdout).")) -> None:
+    """Print the mapping rules (what each Oracle privilege becomes) as Markdown.
+
+    \b
+    Example:
+      migrate-grants rules -o mapping-rules.md
+    """
+    from .rules_doc import rules_markdown
+
+    write_output(rules_markdown(), output)
+
+
 # --- command modules: each registers its commands on `app` when imported (one line each) ---
 from . import cli_report  # noqa: E402,F401
 from .sources import oracle_cli  # noqa: E402,F401  extract
