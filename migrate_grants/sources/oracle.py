@@ -16,6 +16,7 @@ What is filtered in SQL (only where the ORACLE_MAINTAINED column exists, i.e. 12
 - users with ORACLE_MAINTAINED = 'Y', and the rows whose GRANTEE is such a user;
 - objects of such users, unless an application user or role (ORACLE_MAINTAINED = 'N') holds the
   grant (EXECUTE ON SYS.DBMS_LOCK TO APP stays: the mapper reports it);
+- the package subprograms (DBA_PROCEDURES) of such users: the mapper never converts their packages;
 - Oracle-maintained ROLES are kept with their DBA_ROLES / DBA_SYS_PRIVS / DBA_ROLE_PRIVS rows,
   because the mapper expands their effect (CONNECT -> CREATE SESSION -> LOGIN).
 Without the column (11g) nothing is filtered in SQL: the mapper falls back to the known list.
@@ -77,6 +78,7 @@ class OracleRelease:
 R11_2 = OracleRelease(11, 2)
 R12_1 = OracleRelease(12, 1)
 R12_2 = OracleRelease(12, 2)
+R18 = OracleRelease(18, 0)
 R19 = OracleRelease(19, 0)
 R21 = OracleRelease(21, 0)
 R23 = OracleRelease(23, 0)
@@ -138,6 +140,16 @@ COLUMNS: dict[str, tuple[tuple[str, OracleRelease], ...]] = {
         ("TABLESPACE_NAME", R11_2), ("USERNAME", R11_2), ("BYTES", R11_2), ("MAX_BYTES", R11_2),
         ("BLOCKS", R11_2), ("MAX_BLOCKS", R11_2), ("DROPPED", R11_2),
     ),
+    # 11.2 has OWNER .. AUTHID.  Later (Database Reference; history of rdbms/admin/cdplsql.sql):
+    # ORIGIN_CON_ID with 12.1 (CDBs), RESULT_CACHE added after 12.1.0.1 (listed as 12.2), POLYMORPHIC
+    # with 18c (polymorphic table functions), SQL_MACRO with 21c (SQL macros).
+    "DBA_PROCEDURES": (
+        ("OWNER", R11_2), ("OBJECT_NAME", R11_2), ("PROCEDURE_NAME", R11_2), ("OBJECT_ID", R11_2),
+        ("SUBPROGRAM_ID", R11_2), ("OVERLOAD", R11_2), ("OBJECT_TYPE", R11_2), ("AGGREGATE", R11_2),
+        ("PIPELINED", R11_2), ("IMPLTYPEOWNER", R11_2), ("IMPLTYPENAME", R11_2), ("PARALLEL", R11_2),
+        ("INTERFACE", R11_2), ("DETERMINISTIC", R11_2), ("AUTHID", R11_2), ("RESULT_CACHE", R12_2),
+        ("ORIGIN_CON_ID", R12_1), ("POLYMORPHIC", R18), ("SQL_MACRO", R21),
+    ),
 }
 
 # The order views are read and written in (required views first).
@@ -156,6 +168,7 @@ KEY_COLUMNS: dict[str, tuple[str, ...]] = {
     "PROXY_USERS": ("PROXY", "CLIENT"),
     "DBA_PROFILES": ("PROFILE", "RESOURCE_NAME"),
     "DBA_TS_QUOTAS": ("USERNAME", "TABLESPACE_NAME"),
+    "DBA_PROCEDURES": ("OWNER", "OBJECT_NAME", "PROCEDURE_NAME", "OVERLOAD"),
 }
 
 # DBA_OBJECTS is limited to the kinds of object a grant can be about, so it stays small.
@@ -177,6 +190,7 @@ USER_SCOPE_SOURCES: dict[str, str] = {
     "DBA_TAB_PRIVS": "ALL_TAB_PRIVS (grants the account makes, receives or owns, and to its roles/PUBLIC)",
     "DBA_COL_PRIVS": "ALL_COL_PRIVS",
     "DBA_OBJECTS": "ALL_OBJECTS",
+    "DBA_PROCEDURES": "ALL_PROCEDURES (packages the account owns or may execute)",
 }
 
 
@@ -227,7 +241,8 @@ def like_pattern(rule: str) -> str:
 class Filters:
     """Include / exclude rules for schemas (object owners) and grantees, % as wildcard.
 
-    - schema rules apply to the OWNER of DBA_TAB_PRIVS, DBA_COL_PRIVS and DBA_OBJECTS rows;
+    - schema rules apply to the OWNER of DBA_TAB_PRIVS, DBA_COL_PRIVS, DBA_OBJECTS and DBA_PROCEDURES
+      rows;
     - grantee rules apply to the GRANTEE of the privilege views and to DBA_USERS.USERNAME (and
       DBA_TS_QUOTAS.USERNAME, PROXY_USERS.PROXY).  An include rule never drops rows whose grantee
       is a role, since roles carry privileges to the included users; exclude rules drop them too
@@ -552,7 +567,7 @@ def _set_if_present(obj: Any, name: str, value: Any) -> None:
 def _probe_columns(connection, view: str, scope: str) -> set[str] | None:
     """Columns of `view` per ALL_TAB_COLUMNS (None when the probe itself fails)."""
     names = {"DBA_USERS": "USER_USERS", "DBA_TAB_PRIVS": "ALL_TAB_PRIVS", "DBA_COL_PRIVS": "ALL_COL_PRIVS",
-             "DBA_OBJECTS": "ALL_OBJECTS"} if scope == "user" else {}
+             "DBA_OBJECTS": "ALL_OBJECTS", "DBA_PROCEDURES": "ALL_PROCEDURES"} if scope == "user" else {}
     table = names.get(view, view)
     cur = connection.cursor()
     try:
@@ -1023,7 +1038,7 @@ class TerminalProgress:
 
 DATE_COLUMNS = {"LOCK_DATE", "EXPIRY_DATE", "CREATED", "LAST_DDL_TIME", "PASSWORD_CHANGE_DATE"}
 TIMESTAMP_TZ_COLUMNS = {"LAST_LOGIN"}
-NUMBER_COLUMNS = {"USER_ID", "ROLE_ID", "BYTES", "MAX_BYTES", "BLOCKS", "MAX_BLOCKS"}
+NUMBER_COLUMNS = {"USER_ID", "ROLE_ID", "BYTES", "MAX_BYTES", "BLOCKS", "MAX_BLOCKS", "OBJECT_ID", "SUBPROGRAM_ID"}
 _ISO_DATE = "'YYYY-MM-DD\"T\"HH24:MI:SS'"
 _ISO_TSTZ = "'YYYY-MM-DD\"T\"HH24:MI:SSTZH:TZM'"
 

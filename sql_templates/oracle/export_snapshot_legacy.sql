@@ -204,6 +204,33 @@ FROM (
   WHERE 1 = 1
 ) q
 ORDER BY q."USERNAME", q."TABLESPACE_NAME", q."BYTES", q."MAX_BYTES", q."BLOCKS", q."MAX_BLOCKS", q."DROPPED";
+SELECT '    ],' FROM dual;
+
+-- DBA_PROCEDURES
+SELECT '    "DBA_PROCEDURES": [' FROM dual;
+SELECT CASE WHEN ROW_NUMBER() OVER (ORDER BY q."OWNER", q."OBJECT_NAME", q."PROCEDURE_NAME", q."OVERLOAD", q."OBJECT_ID", q."SUBPROGRAM_ID", q."OBJECT_TYPE", q."AGGREGATE", q."PIPELINED", q."IMPLTYPEOWNER", q."IMPLTYPENAME", q."PARALLEL", q."INTERFACE", q."DETERMINISTIC", q."AUTHID") > 1 THEN '      ,' ELSE '      ' END
+       || '{' || '"OWNER": ' || CASE WHEN q."OWNER" IS NULL THEN 'null' ELSE '"' || REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(q."OWNER", '\', '\\'), '"', '\"'), CHR(10), '\n'), CHR(13), '\r'), CHR(9), '\t') || '"' END || ', ' || '"OBJECT_NAME": ' || CASE WHEN q."OBJECT_NAME" IS NULL THEN 'null' ELSE '"' || REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(q."OBJECT_NAME", '\', '\\'), '"', '\"'), CHR(10), '\n'), CHR(13), '\r'), CHR(9), '\t') || '"' END || ', ' || '"PROCEDURE_NAME": ' || CASE WHEN q."PROCEDURE_NAME" IS NULL THEN 'null' ELSE '"' || REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(q."PROCEDURE_NAME", '\', '\\'), '"', '\"'), CHR(10), '\n'), CHR(13), '\r'), CHR(9), '\t') || '"' END || ', ' || '"OBJECT_ID": ' || NVL(TO_CHAR(q."OBJECT_ID"), 'null') || ', ' || '"SUBPROGRAM_ID": ' || NVL(TO_CHAR(q."SUBPROGRAM_ID"), 'null') || ', ' || '"OVERLOAD": ' || CASE WHEN q."OVERLOAD" IS NULL THEN 'null' ELSE '"' || REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(q."OVERLOAD", '\', '\\'), '"', '\"'), CHR(10), '\n'), CHR(13), '\r'), CHR(9), '\t') || '"' END || ', ' || '"OBJECT_TYPE": ' || CASE WHEN q."OBJECT_TYPE" IS NULL THEN 'null' ELSE '"' || REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(q."OBJECT_TYPE", '\', '\\'), '"', '\"'), CHR(10), '\n'), CHR(13), '\r'), CHR(9), '\t') || '"' END || ', ' || '"AGGREGATE": ' || CASE WHEN q."AGGREGATE" IS NULL THEN 'null' ELSE '"' || REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(q."AGGREGATE", '\', '\\'), '"', '\"'), CHR(10), '\n'), CHR(13), '\r'), CHR(9), '\t') || '"' END || ', ' || '"PIPELINED": ' || CASE WHEN q."PIPELINED" IS NULL THEN 'null' ELSE '"' || REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(q."PIPELINED", '\', '\\'), '"', '\"'), CHR(10), '\n'), CHR(13), '\r'), CHR(9), '\t') || '"' END || ', ' || '"IMPLTYPEOWNER": ' || CASE WHEN q."IMPLTYPEOWNER" IS NULL THEN 'null' ELSE '"' || REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(q."IMPLTYPEOWNER", '\', '\\'), '"', '\"'), CHR(10), '\n'), CHR(13), '\r'), CHR(9), '\t') || '"' END || ', ' || '"IMPLTYPENAME": ' || CASE WHEN q."IMPLTYPENAME" IS NULL THEN 'null' ELSE '"' || REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(q."IMPLTYPENAME", '\', '\\'), '"', '\"'), CHR(10), '\n'), CHR(13), '\r'), CHR(9), '\t') || '"' END || ', ' || '"PARALLEL": ' || CASE WHEN q."PARALLEL" IS NULL THEN 'null' ELSE '"' || REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(q."PARALLEL", '\', '\\'), '"', '\"'), CHR(10), '\n'), CHR(13), '\r'), CHR(9), '\t') || '"' END || ', ' || '"INTERFACE": ' || CASE WHEN q."INTERFACE" IS NULL THEN 'null' ELSE '"' || REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(q."INTERFACE", '\', '\\'), '"', '\"'), CHR(10), '\n'), CHR(13), '\r'), CHR(9), '\t') || '"' END || ', ' || '"DETERMINISTIC": ' || CASE WHEN q."DETERMINISTIC" IS NULL THEN 'null' ELSE '"' || REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(q."DETERMINISTIC", '\', '\\'), '"', '\"'), CHR(10), '\n'), CHR(13), '\r'), CHR(9), '\t') || '"' END || ', ' || '"AUTHID": ' || CASE WHEN q."AUTHID" IS NULL THEN 'null' ELSE '"' || REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(q."AUTHID", '\', '\\'), '"', '\"'), CHR(10), '\n'), CHR(13), '\r'), CHR(9), '\t') || '"' END || '}'
+FROM (
+  SELECT t."OWNER",
+         t."OBJECT_NAME",
+         t."PROCEDURE_NAME",
+         t."OBJECT_ID",
+         t."SUBPROGRAM_ID",
+         t."OVERLOAD",
+         t."OBJECT_TYPE",
+         t."AGGREGATE",
+         t."PIPELINED",
+         t."IMPLTYPEOWNER",
+         t."IMPLTYPENAME",
+         t."PARALLEL",
+         t."INTERFACE",
+         t."DETERMINISTIC",
+         t."AUTHID"
+  FROM dba_procedures t
+  WHERE t.object_type = 'PACKAGE'
+    AND t.procedure_name IS NOT NULL
+) q
+ORDER BY q."OWNER", q."OBJECT_NAME", q."PROCEDURE_NAME", q."OVERLOAD", q."OBJECT_ID", q."SUBPROGRAM_ID", q."OBJECT_TYPE", q."AGGREGATE", q."PIPELINED", q."IMPLTYPEOWNER", q."IMPLTYPENAME", q."PARALLEL", q."INTERFACE", q."DETERMINISTIC", q."AUTHID";
 SELECT '    ]' FROM dual;
 
 SELECT '  }' FROM dual;

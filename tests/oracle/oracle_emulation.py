@@ -3,7 +3,9 @@
 - `sample_dictionary(release)` builds a dictionary (snapshot rows) with the column set of an
   Oracle release: Oracle-maintained and application users and roles, system, role, object and
   column grants (SYS objects to PUBLIC and to application users, INHERIT PRIVILEGES on 12c+,
-  directories), objects (including PUBLIC synonyms), proxies, profiles and quotas.
+  directories), objects (including PUBLIC synonyms), package subprograms (HR.EMP_PKG with two
+  procedures, one of them overloaded; next to rows the extractor must leave out), proxies,
+  profiles and quotas.
 - `EmulatedOracle(snapshot, release)` loads those rows into SQLite tables named like the DBA_
   views and behaves like a python-oracledb connection for the extractor: it transpiles the
   extractor's real Oracle SQL to SQLite with sqlglot (read="oracle", write="sqlite"), passes the
@@ -137,6 +139,7 @@ def sample_dictionary(release: str | OracleRelease, *, extra_users: int = 0) -> 
     tab("APP_WRITE", "HR", "EMPLOYEES_SEQ", "SELECT", "SEQUENCE")
     tab("APP_USER", "HR", "EMPLOYEES", "SELECT", grantable="YES")
     tab("APP_USER", "HR", "ADD_JOB_HISTORY", "EXECUTE", "PROCEDURE")
+    tab("APP_READ", "HR", "EMP_PKG", "EXECUTE", "PACKAGE")
     tab("REPORTER", "HR", "EMPLOYEES", "SELECT", grantor="APP_USER")
     tab("PUBLIC", "HR", "COUNTRIES", "SELECT")
     tab("APP_USER", "SYS", "DATA_DIR", "READ", "DIRECTORY")
@@ -176,8 +179,32 @@ def sample_dictionary(release: str | OracleRelease, *, extra_users: int = 0) -> 
                       ("EMP_PKG", "PACKAGE"), ("EMP_PKG", "PACKAGE BODY"), ("EMP_MV", "MATERIALIZED VIEW")):
         obj("HR", name, typ)
     obj("APP_USER", "EMPLOYEES", "SYNONYM")
+    obj("APP_USER", "UTIL_PKG", "PACKAGE")
     for i in range(min(extra_users, 50)):
         obj("HR", f"T{i:03d}", "TABLE")
+
+    def proc(owner, name, procedure, subprogram, typ="PACKAGE", overload=None, object_id=None, authid="DEFINER"):
+        add("DBA_PROCEDURES", OWNER=owner, OBJECT_NAME=name, PROCEDURE_NAME=procedure,
+            OBJECT_ID=object_id or 70000 + sum(map(ord, owner + name)), SUBPROGRAM_ID=subprogram, OVERLOAD=overload,
+            OBJECT_TYPE=typ, AGGREGATE="NO", PIPELINED="NO", IMPLTYPEOWNER=None, IMPLTYPENAME=None, PARALLEL="NO",
+            INTERFACE="NO", DETERMINISTIC="NO", AUTHID=authid, RESULT_CACHE="NO", ORIGIN_CON_ID=0,
+            POLYMORPHIC=None if procedure is None else "NULL", SQL_MACRO=None if procedure is None else "NULL")
+
+    # Like Oracle: a row for the package itself (PROCEDURE_NAME null, SUBPROGRAM_ID 0), then one per
+    # subprogram in declaration order, overloads numbered 1, 2, ...
+    proc("HR", "EMP_PKG", None, 0)
+    proc("HR", "EMP_PKG", "HIRE_EMPLOYEE", 1)
+    proc("HR", "EMP_PKG", "GET_SALARY", 2, overload="1")
+    proc("HR", "EMP_PKG", "GET_SALARY", 3, overload="2")
+    proc("HR", "ADD_JOB_HISTORY", None, 1, "PROCEDURE")  # standalone: already in DBA_OBJECTS
+    proc("HR", "SECURE_EMPLOYEES", None, 1, "TRIGGER")
+    proc("APP_USER", "UTIL_PKG", None, 0, authid="CURRENT_USER")
+    proc("APP_USER", "UTIL_PKG", "LOG_MESSAGE", 1, authid="CURRENT_USER")
+    proc("SYS", "DBMS_LOCK", None, 0)
+    proc("SYS", "DBMS_LOCK", "REQUEST", 1, overload="1")
+    proc("SYS", "DBMS_LOCK", "REQUEST", 2, overload="2")
+    proc("SYS", "DBMS_LOCK", "SLEEP", 3)
+    proc("XDB", "DBMS_XDB", "CREATERESOURCE", 1)
 
     add("PROXY_USERS", PROXY="APP_USER", CLIENT="REPORTER", AUTHENTICATION="NO",
         FLAGS="PROXY MAY ACTIVATE ALL CLIENT ROLES")
@@ -263,6 +290,9 @@ def expected_views(snapshot: dict, release: str | OracleRelease, filters: dict |
     out["DBA_PROFILES"] = list(v["DBA_PROFILES"])
     out["DBA_TS_QUOTAS"] = [r for r in v["DBA_TS_QUOTAS"] if not (maintained and r["USERNAME"] in maint_users)
                             and grantee_ok(r["USERNAME"], False)]
+    out["DBA_PROCEDURES"] = [r for r in v["DBA_PROCEDURES"] if r["OBJECT_TYPE"] == "PACKAGE"
+                             and r["PROCEDURE_NAME"] is not None
+                             and (not maintained or r["OWNER"] in app_users) and schema_ok(r["OWNER"])]
     return out
 
 
@@ -413,6 +443,10 @@ class EmulatedOracle:
             f"CREATE VIEW ALL_OBJECTS AS SELECT * FROM SYS_DBA_OBJECTS o WHERE OWNER = {q} OR EXISTS "
             f"(SELECT 1 FROM SYS_DBA_TAB_PRIVS p WHERE p.OWNER = o.OWNER AND p.TABLE_NAME = o.OBJECT_NAME "
             f"AND (p.GRANTEE IN ({q}, 'PUBLIC') OR p.GRANTEE IN ({my_roles})))",
+            # ALL_PROCEDURES: DBA_PROCEDURES' columns, for what the account owns or may execute
+            f"CREATE VIEW ALL_PROCEDURES AS SELECT * FROM SYS_DBA_PROCEDURES pr WHERE OWNER = {q} OR EXISTS "
+            f"(SELECT 1 FROM SYS_DBA_TAB_PRIVS p WHERE p.OWNER = pr.OWNER AND p.TABLE_NAME = pr.OBJECT_NAME "
+            f"AND p.PRIVILEGE = 'EXECUTE' AND (p.GRANTEE IN ({q}, 'PUBLIC') OR p.GRANTEE IN ({my_roles})))",
         ]
         for s in stmts:
             self.sqlite.execute(s)

@@ -54,7 +54,7 @@ def test_extract_writes_the_snapshot_and_a_summary(emulated, tmp_path, monkeypat
     data = json.loads(out.read_text("utf-8"))
     for view, rows in expected_views(snap, "19.0").items():
         assert canonical(data["views"][view]) == canonical(rows)
-    assert f"wrote {out}" in result.stderr and "rows from 10 views" in result.stderr
+    assert f"wrote {out}" in result.stderr and "rows from 11 views" in result.stderr
     assert "DBA_USERS 7" in result.stderr
     assert driver.calls[0]["password"] == PASSWORD and conn.call_timeout == 300000
     assert PASSWORD not in result.stderr + result.stdout

@@ -98,6 +98,45 @@ def test_oracle_maintained_filtering_keeps_what_the_mapper_needs():
     assert not any(t in ("INDEX", "TRIGGER", "PACKAGE BODY") for _, _, t in objects)
 
 
+EMP_PKG = {("HIRE_EMPLOYEE", None, 1), ("GET_SALARY", "1", 2), ("GET_SALARY", "2", 3)}
+
+
+@pytest.mark.parametrize("rel", RELEASES)
+def test_package_procedures_are_extracted_for_every_release(rel):
+    _, _, out, _ = _extract(rel)
+    rows = out["views"]["DBA_PROCEDURES"]
+    assert {(r["PROCEDURE_NAME"], r["OVERLOAD"], r["SUBPROGRAM_ID"]) for r in rows
+            if (r["OWNER"], r["OBJECT_NAME"]) == ("HR", "EMP_PKG")} == EMP_PKG
+    assert ("APP_USER", "UTIL_PKG", "LOG_MESSAGE", "CURRENT_USER") in {
+        (r["OWNER"], r["OBJECT_NAME"], r["PROCEDURE_NAME"], r["AUTHID"]) for r in rows}
+    # only subprograms of packages: not the package's own row, standalone routines or triggers
+    assert all(r["OBJECT_TYPE"] == "PACKAGE" and r["PROCEDURE_NAME"] for r in rows)
+    assert all(list(r) == columns_for("DBA_PROCEDURES", rel) for r in rows)
+    assert all(isinstance(r["OBJECT_ID"], int) for r in rows)
+    owners = {r["OWNER"] for r in rows}
+    if OracleRelease.parse(rel).has_oracle_maintained:
+        assert owners == {"HR", "APP_USER"}  # Oracle's own packages left out
+    else:
+        assert owners == {"HR", "APP_USER", "SYS", "XDB"}  # 11g: no ORACLE_MAINTAINED to filter on
+
+
+@pytest.mark.parametrize("rel", RELEASES)
+def test_extracted_package_procedures_reach_the_mapper(rel):
+    from migrate_grants.catalog import catalog_from_snapshot
+    from migrate_grants.mapping import map_catalog
+    from migrate_grants.model import ObjectKind
+
+    _, _, out, _ = _extract(rel)
+    catalog = catalog_from_snapshot(json.loads(dumps_snapshot(out)), f"emulated {rel}")
+    result = map_catalog(catalog)
+    routines = {(g.ref.schema, g.ref.name, g.privilege, g.grantee) for g in result.model.grants
+                if g.ref.kind is ObjectKind.ROUTINE}
+    assert ("emp_pkg", "hire_employee", "EXECUTE", "app_read") in routines
+    assert not any(name == "get_salary" for _, name, _, _ in routines)  # overloaded: reported, not granted
+    kinds = {f.kind for f in result.findings}
+    assert "package-overloads" in kinds and "package-procedures-unknown" not in kinds
+
+
 def test_11g_filters_nothing_but_object_types():
     snap, _, out, _ = _extract("11.2")
     assert len(out["views"]["DBA_USERS"]) == len(snap["views"]["DBA_USERS"])
@@ -239,6 +278,10 @@ def test_scope_user_reads_user_and_all_views_with_a_warning(rel):
     tab = {(r["GRANTEE"], r["OWNER"], r["TABLE_NAME"], r["PRIVILEGE"]) for r in v["DBA_TAB_PRIVS"]}
     assert ("APP_USER", "HR", "EMPLOYEES", "SELECT") in tab and ("APP_READ", "HR", "DEPARTMENTS", "SELECT") in tab
     assert "PROXY_USERS" not in v and "DBA_PROFILES" not in v
+    procs = {(r["OWNER"], r["OBJECT_NAME"], r["PROCEDURE_NAME"]) for r in v["DBA_PROCEDURES"]}
+    assert ("HR", "EMP_PKG", "HIRE_EMPLOYEE") in procs  # executable through APP_READ
+    assert ("APP_USER", "UTIL_PKG", "LOG_MESSAGE") in procs  # owned
+    assert all(r["OBJECT_TYPE"] == "PACKAGE" and r["PROCEDURE_NAME"] for r in v["DBA_PROCEDURES"])
     warning = [f for f in findings if f.kind == "extract-incomplete"]
     assert warning and warning[0].severity is Severity.WARNING and "PROXY_USERS" in warning[0].message
     assert out["source"]["scope"] == "user"
@@ -286,7 +329,7 @@ def test_progress_on_a_terminal_only():
         progress = TerminalProgress(stream, every=10)
         extract_snapshot(EmulatedOracle(snap, "19.0"), progress=progress, arraysize=20)
         assert progress.counts["DBA_USERS"] == 57
-        assert progress.summary().startswith(f"{sum(progress.counts.values())} rows from 10 views")
+        assert progress.summary().startswith(f"{sum(progress.counts.values())} rows from 11 views")
     assert "DBA_TAB_PRIVS" in tty.getvalue() and "rows" in tty.getvalue()
     assert pipe.getvalue() == ""
 

@@ -72,6 +72,21 @@ def test_maintained_filter_only_where_the_column_exists():
     assert "oracle_maintained =" not in roles and 't."oracle_maintained"' in roles  # roles are all kept
 
 
+def test_package_procedures_query():
+    q11 = build_query("DBA_PROCEDURES", "11.2", "dba", Filters(include_schemas=("HR",))).sql.lower()
+    q19 = build_query("DBA_PROCEDURES", "19.0", "dba", Filters(exclude_schemas=("SYS",))).sql.lower()
+    for q in (q11, q19):
+        assert "from dba_procedures t" in q
+        assert "t.object_type = 'package'" in q and "t.procedure_name is not null" in q
+    assert "oracle_maintained" not in q11 and "t.owner like :inc_schema_0" in q11
+    assert "t.owner in (select au.username from dba_users au where au.oracle_maintained = 'n')" in q19
+    assert "not (t.owner like :exc_schema_0" in q19
+    assert "from all_procedures t" in build_query("DBA_PROCEDURES", "19.0", "user").sql.lower()
+    assert "SQL_MACRO" not in columns_for("DBA_PROCEDURES", "19.0")
+    assert columns_for("DBA_PROCEDURES", "11.2")[:7] == ["OWNER", "OBJECT_NAME", "PROCEDURE_NAME", "OBJECT_ID",
+                                                         "SUBPROGRAM_ID", "OVERLOAD", "OBJECT_TYPE"]
+
+
 def test_user_scope_sources():
     assert set(views_for_scope("user")) == set(USER_SCOPE_SOURCES)
     assert "all_tab_privs" in build_query("DBA_TAB_PRIVS", "19.0", "user").sql

@@ -44,6 +44,9 @@ ESTATE = [
     "GRANT SELECT ON mgt_hr.employees TO mgt_app WITH GRANT OPTION",
     "GRANT EXECUTE ON sys.dbms_lock TO mgt_app",
     "ALTER USER \"Mgt Mixed\" GRANT CONNECT THROUGH mgt_app",
+    "CREATE PACKAGE mgt_hr.emp_pkg AS PROCEDURE hire(p_id NUMBER); FUNCTION salary(p_id NUMBER) RETURN NUMBER; "
+    "FUNCTION salary(p_name VARCHAR2) RETURN NUMBER; END emp_pkg;",
+    "GRANT EXECUTE ON mgt_hr.emp_pkg TO mgt_read",
 ]
 
 
@@ -125,6 +128,10 @@ def test_extract_reads_users_roles_and_grants(oracle):
         snap, "DBA_COL_PRIVS", "GRANTEE", "OWNER", "TABLE_NAME", "COLUMN_NAME", "PRIVILEGE")
     assert ("MGT_APP", "Mgt Mixed") in _rows(snap, "PROXY_USERS", "PROXY", "CLIENT")
     assert ("SYS", "DBMS_LOCK", "PACKAGE") in _rows(snap, "DBA_OBJECTS", "OWNER", "OBJECT_NAME", "OBJECT_TYPE")
+    procs = _rows(snap, "DBA_PROCEDURES", "OWNER", "OBJECT_NAME", "PROCEDURE_NAME", "OVERLOAD")
+    assert {r for r in procs if r[:2] == ("MGT_HR", "EMP_PKG")} == {
+        ("MGT_HR", "EMP_PKG", "HIRE", None), ("MGT_HR", "EMP_PKG", "SALARY", "1"), ("MGT_HR", "EMP_PKG", "SALARY", "2")}
+    assert "SYS" not in {r[0] for r in procs}  # Oracle's own packages left out
 
 
 def test_filters_on_a_real_server(oracle):
