@@ -110,7 +110,9 @@ def _root(
 
 
 TARGET_VERSION_HELP = "PostgreSQL major version of the target (13-18); changes what is emitted."
-SOURCE_HELP = "A dictionary snapshot file (JSON), or 'sample' for the bundled demo estate."
+SOURCE_HELP = ("A dictionary snapshot file (JSON); 'sample' (the bundled demo estate); "
+               "'oracle://USER@HOST:PORT/SERVICE' (extract live; password from ORACLE_PASSWORD or a prompt); "
+               "or 'ddl:FILE.sql' (Oracle DDL from DBMS_METADATA).")
 
 
 def _map(source: str, target_version: int, flavor: Flavor, keep_ownership: bool, config_file: Optional[Path] = None,
@@ -226,6 +228,7 @@ def rules(output: Optional[Path] = typer.Option(None, "--output", "-o", help="Wr
 # --- command modules: each registers its commands on `app` when imported (one line each) ---
 from . import cli_report  # noqa: E402,F401
 from .sources import oracle_cli  # noqa: E402,F401  extract
+from . import cli_live  # noqa: E402,F401  inspect, model, diff, plan, apply
 
 
 def main() -> None:
