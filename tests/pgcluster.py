@@ -23,6 +23,7 @@ import importlib.util
 import itertools
 import os
 import re
+import hashlib
 import shutil
 import signal
 import socket
@@ -261,6 +262,39 @@ def _world_traversable(path: str) -> bool:
     return True
 
 
+def _reachable_install(install: PgInstall) -> PgInstall:
+    """As root, the server runs as another user, which must reach the binaries. A wheel inside a
+    virtualenv under /root (mode 0700) is out of its reach: use a copy of the installation tree in
+    /tmp (made once, reused while it matches)."""
+    if os.geteuid() != 0 or _world_traversable(str(install.bindir)):
+        return install
+    # Keep the layout the binaries' $ORIGIN-relative RPATH expects: the wheels put shared
+    # libraries in <site-packages>/<package>.libs, beside <package>/pginstall.
+    root = install.bindir.parent.parent.parent  # site-packages (or the install's grandparent)
+    parts = [install.bindir.parent.relative_to(root)]
+    libs = root / (install.bindir.parent.parent.name + ".libs")
+    if libs.is_dir():
+        parts.append(libs.relative_to(root))
+    digest = hashlib.sha256(str(install.bindir).encode()).hexdigest()[:12]
+    copy = Path("/tmp") / f"mginst-pg{install.major}-{digest}"
+    marker = copy / ".complete"
+    if not marker.exists():
+        tmp = Path(tempfile.mkdtemp(prefix=copy.name + ".", dir="/tmp"))
+        for part in parts:
+            shutil.copytree(root / part, tmp / "tree" / part, symlinks=True)
+        for d, _, files in os.walk(tmp):
+            os.chmod(d, 0o755)
+        (tmp / "tree" / ".complete").touch()
+        try:
+            os.rename(tmp / "tree", copy)
+        except OSError:  # another process made it first
+            pass
+        shutil.rmtree(tmp, ignore_errors=True)
+    bindir = copy / install.bindir.relative_to(root)
+    libdir = copy / install.libdir.relative_to(root) if install.libdir else None
+    return PgInstall(bindir, install.major, install.origin, libdir)
+
+
 def _die_with_parent() -> None:
     # Linux only: if pytest is killed, the postmaster gets SIGQUIT (immediate shutdown)
     # instead of lingering. Runs in the child after setuid, so it survives exec.
@@ -285,6 +319,7 @@ class Cluster:
     """A private PostgreSQL cluster: trust auth, unix socket only, superuser `postgres`."""
 
     def __init__(self, install: PgInstall):
+        install = _reachable_install(install)
         self.install = install
         self.bindir = install.bindir
         self.major = install.major
