@@ -1,0 +1,729 @@
+"""diff(desired, actual): pure set algebra over two models, keyed by natural keys, sorted.
+
+The left model is the desired one (what the source grants), the right one the actual one (what
+the target has, usually inspected).  Like `git diff left right`: "missing" elements are only on
+the left (shown with -), "extra" ones only on the right (shown with +).
+
+Semantics that make an inspected model comparable with a mapped one:
+- role attributes are compared field by field, generically over every `Role` field; VALID UNTIL
+  is compared as a point in time ('infinity' and None both mean no limit);
+- a desired object whose owner is None means "ownership left alone": its owner is not compared;
+- objects only on the right are not differences (a schema holds more objects than Oracle
+  granted on), but privileges on them are: an extra grant is an extra grant;
+- table, view and materialized view share one namespace and one GRANT ... ON TABLE: a desired
+  table that is a view in the target is the same object (reported as a note, not as drift).
+
+No I/O: callers (the CLI, apply) fetch the models; `format_text` / `to_dict` present the result.
+"""
+
+from __future__ import annotations
+
+import gc
+from contextlib import contextmanager
+from dataclasses import dataclass, field, fields, replace
+from datetime import datetime, timezone
+from typing import Any, Iterable
+
+from .mapping import Target
+from .model import (PUBLIC, Grant, ManagedObject, Membership, Model, ObjectKind, ObjectRef, Role,
+                    model_to_dict)
+
+DIFF_FORMAT = "migrate-grants-diff/1"
+
+ROLE_FIELDS = tuple(f.name for f in fields(Role) if f.name not in ("name", "sources"))
+MEMBERSHIP_FIELDS = tuple(f.name for f in fields(Membership) if f.name not in ("role", "member", "sources"))
+_RELATION_KINDS = (ObjectKind.TABLE, ObjectKind.VIEW, ObjectKind.MATERIALIZED_VIEW)
+
+
+# --- normalization ---------------------------------------------------------------------------
+
+def normalize_valid_until(value: Any) -> str | None:
+    """A VALID UNTIL value as canonical UTC ISO 8601 ('2030-01-01T00:00:00+00:00'); None for no
+    limit ('infinity' too).  A value without a time zone is taken as UTC (apply sets TimeZone UTC).
+    Text that is not a timestamp is kept as it is (so it still compares, and shows in the diff)."""
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        moment = value
+    else:
+        text = str(value).strip()
+        if text.lower() in ("", "infinity", "+infinity"):
+            return None
+        if text.lower() == "-infinity":
+            return "-infinity"
+        try:
+            moment = datetime.fromisoformat(text)
+        except ValueError:
+            return text
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(timezone.utc).isoformat()
+
+
+_ROLE_NORMALIZERS = {"valid_until": normalize_valid_until}
+
+
+def role_attributes(role: Role) -> dict[str, Any]:
+    """Every attribute of a role (all Role fields but name and sources), normalized for comparison."""
+    return {name: _ROLE_NORMALIZERS.get(name, _identity)(getattr(role, name)) for name in ROLE_FIELDS}
+
+
+def _identity(value: Any) -> Any:
+    return value
+
+
+def _relation_location(ref: ObjectRef) -> tuple[str, str] | None:
+    return (ref.schema, ref.name) if ref.kind in _RELATION_KINDS else None
+
+
+# --- result types ----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class RoleChange:
+    desired: Role
+    actual: Role
+    fields: tuple[str, ...]  # the attributes that differ
+
+    @property
+    def name(self) -> str:
+        return self.desired.name
+
+
+@dataclass(frozen=True)
+class MembershipChange:
+    desired: Membership
+    actual: Membership
+    fields: tuple[str, ...]  # admin / inherit / set
+
+
+@dataclass(frozen=True)
+class OwnerChange:
+    ref: ObjectRef
+    desired: str
+    actual: str | None
+    sources: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class GrantOptionChange:
+    desired: Grant
+    actual: Grant
+
+
+@dataclass(frozen=True)
+class ModelDiff:
+    roles_missing: tuple[Role, ...] = ()
+    roles_extra: tuple[Role, ...] = ()
+    roles_changed: tuple[RoleChange, ...] = ()
+    memberships_missing: tuple[Membership, ...] = ()
+    memberships_extra: tuple[Membership, ...] = ()
+    memberships_changed: tuple[MembershipChange, ...] = ()
+    objects_missing: tuple[ManagedObject, ...] = ()
+    owners_changed: tuple[OwnerChange, ...] = ()
+    grants_missing: tuple[Grant, ...] = ()
+    grants_extra: tuple[Grant, ...] = ()
+    grants_changed: tuple[GrantOptionChange, ...] = ()
+    # not differences: explanations (e.g. a table that is a view in the target)
+    notes: tuple[str, ...] = ()
+    # right-side ref -> its kind in the right model, where it was aligned to the left's kind
+    actual_kinds: dict = field(default_factory=dict, compare=False)
+    # every object of the right model (aligned refs) -> its owner: the planner acts as it
+    actual_owners: dict = field(default_factory=dict, compare=False)
+
+    @property
+    def empty(self) -> bool:
+        return not any(getattr(self, name) for name in _DIFF_PARTS)
+
+    def counts(self) -> dict[str, int]:
+        return {name: len(getattr(self, name)) for name in _DIFF_PARTS}
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts().values())
+
+
+_DIFF_PARTS = ("roles_missing", "roles_extra", "roles_changed", "memberships_missing", "memberships_extra",
+               "memberships_changed", "objects_missing", "owners_changed", "grants_missing", "grants_extra",
+               "grants_changed")
+
+
+# --- the diff --------------------------------------------------------------------------------
+
+def _unique_refs(model: Model) -> list[ObjectRef]:
+    """Refs of objects and grants, each once (grants share ref instances: dedupe by id, cheaply)."""
+    seen: set[int] = set()
+    out = []
+    for ref in [o.ref for o in model.objects] + [g.ref for g in model.grants]:
+        if id(ref) not in seen:
+            seen.add(id(ref))
+            out.append(ref)
+    return out
+
+
+def align_kinds(desired: Model, actual: Model) -> tuple[Model, dict[ObjectRef, ObjectKind], list[str]]:
+    """Rewrite refs of `actual` whose relation kind differs from `desired`'s for the same name.
+
+    Returns the aligned model, {aligned ref: kind in the actual model}, and notes."""
+    wanted: dict[tuple[str, str], ObjectRef] = {}
+    for ref in _unique_refs(desired):
+        loc = _relation_location(ref)
+        if loc is not None:
+            wanted.setdefault(loc, ref)
+    rename: dict[ObjectRef, ObjectRef] = {}
+    for ref in _unique_refs(actual):
+        loc = _relation_location(ref)
+        if loc is not None and loc in wanted and wanted[loc].kind is not ref.kind:
+            rename[ref] = wanted[loc]
+    if not rename:
+        return actual, {}, []
+    notes = [f"{new} is a {old.kind.value} in the target: compared as the same object"
+             for old, new in sorted(rename.items(), key=lambda kv: kv[1].sort_key())]
+    aligned = Model.build(
+        actual.roles, actual.memberships,
+        [replace(o, ref=rename.get(o.ref, o.ref)) for o in actual.objects],
+        [replace(g, ref=rename.get(g.ref, g.ref)) for g in actual.grants])
+    return aligned, {new: old.kind for old, new in rename.items()}, notes
+
+
+def _keyed_grants(grants: Iterable[Grant]) -> list[tuple[tuple, Grant]]:
+    """(key, grant) pairs; the key is Grant.key with the ref as a plain tuple of strings, computed
+    once per ref instance: hashing a million keys must not call dataclass/Enum __hash__ each time."""
+    plain: dict[int, tuple] = {}
+    out = []
+    for g in grants:
+        ref = g.ref
+        k = plain.get(id(ref))
+        if k is None:
+            k = plain[id(ref)] = (ref.kind._value_, ref.schema, ref.name)
+        out.append(((k, g.column or "", g.privilege, g.grantee), g))
+    return out
+
+
+@contextmanager
+def _no_gc():
+    """Building millions of small tuples makes the cyclic GC rescan them over and over (it was most
+    of the time of a large diff); they hold no cycles, so pause it."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def diff(desired: Model, actual: Model) -> ModelDiff:
+    """What differs between the desired (left) and the actual (right) model, sorted."""
+    with _no_gc():
+        return _diff(desired, actual)
+
+
+def _diff(desired: Model, actual: Model) -> ModelDiff:
+    actual, actual_kinds, notes = align_kinds(desired, actual)
+
+    # roles
+    d_roles = {r.name: r for r in desired.roles}
+    a_roles = {r.name: r for r in actual.roles}
+    roles_changed = []
+    for name in sorted(d_roles.keys() & a_roles.keys()):
+        d_attrs, a_attrs = role_attributes(d_roles[name]), role_attributes(a_roles[name])
+        changed = tuple(f for f in ROLE_FIELDS if d_attrs[f] != a_attrs[f])
+        if changed:
+            roles_changed.append(RoleChange(d_roles[name], a_roles[name], changed))
+
+    # memberships
+    d_members = {m.key: m for m in desired.memberships}
+    a_members = {m.key: m for m in actual.memberships}
+    memberships_changed = []
+    for key in sorted(d_members.keys() & a_members.keys()):
+        d, a = d_members[key], a_members[key]
+        changed = tuple(f for f in MEMBERSHIP_FIELDS if getattr(d, f) != getattr(a, f))
+        if changed:
+            memberships_changed.append(MembershipChange(d, a, changed))
+
+    # objects and ownership
+    a_objects = {o.ref: o for o in actual.objects}
+    objects_missing, owners_changed = [], []
+    for o in desired.objects:
+        found = a_objects.get(o.ref)
+        if found is None:
+            objects_missing.append(o)
+        elif o.owner is not None and o.owner != found.owner:
+            owners_changed.append(OwnerChange(o.ref, o.owner, found.owner, o.sources))
+
+    # privileges: key = (object, column, privilege, grantee); grant option is an attribute
+    d_list, a_list = _keyed_grants(desired.grants), _keyed_grants(actual.grants)
+    d_grants, a_grants = dict(d_list), dict(a_list)
+    grants_missing = tuple(g for k, g in d_list if k not in a_grants)
+    grants_extra = tuple(g for k, g in a_list if k not in d_grants)
+    grants_changed = tuple(GrantOptionChange(g, a) for k, g in d_list
+                           if (a := a_grants.get(k)) is not None and a.grantable != g.grantable)
+
+    return ModelDiff(
+        roles_missing=tuple(d_roles[n] for n in sorted(d_roles.keys() - a_roles.keys())),
+        roles_extra=tuple(a_roles[n] for n in sorted(a_roles.keys() - d_roles.keys())),
+        roles_changed=tuple(roles_changed),
+        memberships_missing=tuple(d_members[k] for k in sorted(d_members.keys() - a_members.keys())),
+        memberships_extra=tuple(a_members[k] for k in sorted(a_members.keys() - d_members.keys())),
+        memberships_changed=tuple(memberships_changed),
+        objects_missing=tuple(objects_missing),
+        owners_changed=tuple(owners_changed),
+        grants_missing=grants_missing,
+        grants_extra=grants_extra,
+        grants_changed=grants_changed,
+        notes=tuple(notes),
+        actual_kinds=actual_kinds,
+        actual_owners={ref: o.owner for ref, o in a_objects.items()},
+    )
+
+
+# --- presentation ----------------------------------------------------------------------------
+
+def _role_text(role: Role) -> str:
+    attrs = role_attributes(role)
+    shown = [("login" if attrs.get("login") else "nologin")] if "login" in attrs else []
+    defaults = role_attributes(Role(role.name))
+    shown += [f"{k} {_value(v)}" for k, v in attrs.items() if k != "login" and v != defaults.get(k)]
+    return f"role {role.name}" + (f" ({', '.join(shown)})" if shown else "")
+
+
+def _value(value: Any) -> str:
+    if value is None:
+        return "none"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _membership_text(m: Membership) -> str:
+    options = [f for f in MEMBERSHIP_FIELDS if f != "admin" and not getattr(m, f)]
+    parts = (["with admin"] if m.admin else []) + [f"{f} false" for f in options]
+    return f"{m.member} is a member of {m.role}" + (f" ({', '.join(parts)})" if parts else "")
+
+
+def grant_text(g: Grant) -> str:
+    what = f"{g.privilege} ({g.column})" if g.column is not None else g.privilege
+    return f"{what} on {g.ref} to {g.grantee}" + (" with grant option" if g.grantable else "")
+
+
+def format_text(d: ModelDiff, left: str = "desired", right: str = "actual") -> str:
+    """Grouped, git-like: - only in the left (desired) model, + only in the right (actual) one."""
+    out = [f"--- {left}", f"+++ {right}"]
+    if d.empty:
+        out.append("no differences")
+        out.extend(f"note: {n}" for n in d.notes)
+        return "\n".join(out) + "\n"
+
+    def section(title: str, lines: list[str]) -> None:
+        if lines:
+            out.append("")
+            out.append(title)
+            out.extend(lines)
+
+    section("roles", [f"- {_role_text(r)}" for r in d.roles_missing] + [f"+ {_role_text(r)}" for r in d.roles_extra])
+    attr_lines = []
+    for c in d.roles_changed:
+        d_attrs, a_attrs = role_attributes(c.desired), role_attributes(c.actual)
+        attr_lines.append(f"  role {c.name}")
+        for f in c.fields:
+            attr_lines.append(f"-   {f} {_value(d_attrs[f])}")
+            attr_lines.append(f"+   {f} {_value(a_attrs[f])}")
+    section("attributes", attr_lines)
+    member_lines = [f"- {_membership_text(m)}" for m in d.memberships_missing]
+    member_lines += [f"+ {_membership_text(m)}" for m in d.memberships_extra]
+    for c in d.memberships_changed:
+        member_lines.append(f"  {c.desired.member} is a member of {c.desired.role}")
+        for f in c.fields:
+            member_lines.append(f"-   {f} {_value(getattr(c.desired, f))}")
+            member_lines.append(f"+   {f} {_value(getattr(c.actual, f))}")
+    section("memberships", member_lines)
+    section("objects", [f"- {o.ref} (does not exist on the right)" for o in d.objects_missing])
+    owner_lines = []
+    for c in d.owners_changed:
+        owner_lines.append(f"- {c.ref} owned by {c.desired}")
+        owner_lines.append(f"+ {c.ref} owned by {c.actual}")
+    section("ownership", owner_lines)
+    for title, column_level in (("object privileges", False), ("column privileges", True)):
+        lines = _grant_lines(d, column_level)
+        section(title, lines)
+    if d.notes:
+        out.append("")
+        out.extend(f"note: {n}" for n in d.notes)
+    out.append("")
+    out.append(summary_line(d))
+    return "\n".join(out) + "\n"
+
+
+def _grant_lines(d: ModelDiff, column_level: bool) -> list[str]:
+    entries: list[tuple[tuple, str]] = []
+    for g in d.grants_missing:
+        if (g.column is not None) is column_level:
+            entries.append(((g.sort_key(), 0), f"- {grant_text(g)}"))
+    for g in d.grants_extra:
+        if (g.column is not None) is column_level:
+            entries.append(((g.sort_key(), 1), f"+ {grant_text(g)}"))
+    for c in d.grants_changed:
+        if (c.desired.column is not None) is column_level:
+            entries.append(((c.desired.sort_key(), 0), f"- {grant_text(c.desired)}"))
+            entries.append(((c.desired.sort_key(), 1), f"+ {grant_text(c.actual)}"))
+    entries.sort(key=lambda e: e[0])
+    return [text for _, text in entries]
+
+
+def summary_line(d: ModelDiff) -> str:
+    if d.empty:
+        return "no differences"
+    missing = (len(d.roles_missing) + len(d.memberships_missing) + len(d.objects_missing) + len(d.grants_missing))
+    extra = len(d.roles_extra) + len(d.memberships_extra) + len(d.grants_extra)
+    changed = len(d.roles_changed) + len(d.memberships_changed) + len(d.owners_changed) + len(d.grants_changed)
+    return f"{d.total} difference(s): {missing} missing (-), {extra} extra (+), {changed} changed"
+
+
+def _ref_dict(ref: ObjectRef) -> dict:
+    return {"kind": ref.kind.value, "schema": ref.schema, "name": ref.name}
+
+
+def to_dict(d: ModelDiff, left: str = "desired", right: str = "actual") -> dict:
+    """A stable JSON form for machines (CI).  Elements use the model file's field names."""
+    def roles(rs: Iterable[Role]) -> list[dict]:
+        return model_to_dict(Model(roles=tuple(rs)))["roles"]
+
+    def members(ms: Iterable[Membership]) -> list[dict]:
+        return model_to_dict(Model(memberships=tuple(ms)))["memberships"]
+
+    def grants(gs: Iterable[Grant]) -> list[dict]:
+        return model_to_dict(Model(grants=tuple(gs)))["grants"]
+
+    return {
+        "format": DIFF_FORMAT,
+        "left": left,
+        "right": right,
+        "equal": d.empty,
+        "summary": d.counts(),
+        "roles": {
+            "missing": roles(d.roles_missing),
+            "extra": roles(d.roles_extra),
+            "changed": [{"name": c.name, "fields": {f: {"left": role_attributes(c.desired)[f],
+                                                         "right": role_attributes(c.actual)[f]} for f in c.fields}}
+                        for c in d.roles_changed],
+        },
+        "memberships": {
+            "missing": members(d.memberships_missing),
+            "extra": members(d.memberships_extra),
+            "changed": [{"role": c.desired.role, "member": c.desired.member,
+                         "fields": {f: {"left": getattr(c.desired, f), "right": getattr(c.actual, f)} for f in c.fields}}
+                        for c in d.memberships_changed],
+        },
+        "objects": {"missing": [{**_ref_dict(o.ref), "owner": o.owner, "sources": list(o.sources)}
+                                for o in d.objects_missing]},
+        "ownership": {"changed": [{"object": _ref_dict(c.ref), "left": c.desired, "right": c.actual}
+                                  for c in d.owners_changed]},
+        "grants": {
+            "missing": grants(d.grants_missing),
+            "extra": grants(d.grants_extra),
+            "changed": [{**grants([c.desired])[0], "left_grantable": c.desired.grantable,
+                         "right_grantable": c.actual.grantable} for c in d.grants_changed],
+        },
+        "notes": list(d.notes),
+    }
+
+
+
+# --- the plan that closes a diff -------------------------------------------------------------
+#
+# Pure, like diff(): desired + actual model -> ordered actions (plan.Action, rendered from the
+# same templates as the script).  Order: revokes (only with revoke_extra, always first), roles
+# (create, then converge attributes), memberships, ownership, schema usage, object and column
+# grants, PostgreSQL's PUBLIC defaults.  Revokes run as the current owner, before ownership
+# moves; grants as the new owner, after.
+
+try:  # the script's list of defaults PostgreSQL gives PUBLIC that Oracle never does
+    from .plan import PUBLIC_DEFAULTS
+except ImportError:  # pragma: no cover - older plan.py: routines only
+    PUBLIC_DEFAULTS = {ObjectKind.ROUTINE: "EXECUTE"}
+
+from .plan import Action, grant_actions, membership_action, sort_actions  # noqa: E402
+from .templates import render_statement  # noqa: E402
+
+SHOWN_LEFT_ALONE = 20
+
+
+@dataclass(frozen=True)
+class PlanOptions:
+    target: Target
+    revoke_extra: bool = False  # revoke what the desired model does not grant (managed scope only)
+    skip_missing: bool = False  # leave out objects missing in the target instead of refusing
+
+
+@dataclass
+class ChangePlan:
+    """What apply would run (`actions`), and what it would not, with reasons."""
+
+    actions: list[Action]
+    diff: ModelDiff
+    left_alone: list[str] = field(default_factory=list)  # extras kept: no revoke_extra; roles never dropped
+    blocked: list[str] = field(default_factory=list)  # cannot be applied: apply refuses
+    skipped: list[str] = field(default_factory=list)  # left out with skip_missing
+    not_granted: list[str] = field(default_factory=list)  # external roles the current user cannot grant
+    tolerated: frozenset = frozenset()  # SQL of actions allowed to stay undone (external roles)
+
+    @property
+    def empty(self) -> bool:
+        return not self.actions
+
+
+def _and_options(a: Membership, b: Membership) -> Membership:
+    return replace(a, **{f: getattr(a, f) and getattr(b, f) for f in MEMBERSHIP_FIELDS})
+
+
+def _or_options(a: Membership, b: Membership) -> Membership:
+    return replace(a, **{f: getattr(a, f) or getattr(b, f) for f in MEMBERSHIP_FIELDS})
+
+
+def _options_text(m: Membership) -> str:
+    return ", ".join(f"{f} {_value(getattr(m, f))}" for f in MEMBERSHIP_FIELDS)
+
+
+def plan_changes(desired: Model, actual: Model, options: PlanOptions, *,
+                 ambiguous: Iterable[ObjectRef] = (), external_roles: dict[str, bool] | None = None,
+                 current_user: str | None = None, the_diff: ModelDiff | None = None) -> ChangePlan:
+    """The actions that make `actual` match `desired` (see the module notes on revoke_extra).
+
+    `ambiguous`: objects of the target that cannot be named without an argument list (overloaded
+    routines): like missing objects, they block the plan unless skip_missing.
+    `external_roles`: roles the migration does not create (pg_*, rds_*) that exist in the target ->
+    whether the current user may grant them (inspection knows); memberships in the others are
+    listed in `not_granted` instead of planned.  None: unknown, plan them (defensively).
+    `current_user`: who will run the plan (the RDS master); it acts as any other owner with SET ROLE,
+    so that the owner is the grantor: a member of several roles would otherwise grant or revoke as
+    whichever of them PostgreSQL picks (one with grant options, not necessarily the owner)."""
+    d = the_diff if the_diff is not None else diff(desired, actual)
+    target = options.target
+    managed = desired.role_names()
+    existing_roles = actual.role_names()
+    d_roles = {r.name: r for r in desired.roles}
+    a_roles = {r.name: r for r in actual.roles}
+    a_owner: dict[ObjectRef, str | None] = d.actual_owners
+    d_owner = {o.ref: o.owner for o in desired.objects}
+    d_sources = {o.ref: o.sources for o in desired.objects}
+    plan = ChangePlan([], d)
+
+    # --- what cannot be done: objects the target lacks, names it cannot resolve -------------
+    wanted_refs = set(d_owner) | {g.ref for g in desired.grants}
+    unavailable: dict[ObjectRef, str] = {}
+    for ref in wanted_refs:
+        if ref not in a_owner:
+            unavailable[ref] = f"{ref} does not exist in the target"
+    for ref in ambiguous:
+        if ref in wanted_refs:
+            unavailable[ref] = (f"{ref} is overloaded in the target: a routine named without its argument list "
+                                "is ambiguous")
+    for ref in sorted(unavailable, key=ObjectRef.sort_key):
+        (plan.skipped if options.skip_missing else plan.blocked).append(unavailable[ref])
+
+    def grantable(m: Membership, verb: str = "grant") -> bool:
+        """False (and noted) for a membership in an external role the current user cannot grant."""
+        if m.role in managed or external_roles is None or external_roles.get(m.role):
+            return True
+        why = ("the role does not exist in the target" if m.role not in external_roles else
+               "the current user lacks ADMIN OPTION on it (on RDS this depends on the engine version)")
+        plan.not_granted.append(f"cannot {verb} {m.role} {'to' if verb == 'grant' else 'from'} {m.member}: {why}")
+        return False
+
+    def acting(owner: str | None) -> str | None:
+        """SET ROLE to the owner, unless it is the current user (or the database owner pseudo-role)."""
+        return None if owner in (None, current_user, "pg_database_owner") else owner
+
+    def owner_after(ref: ObjectRef) -> str | None:
+        return d_owner.get(ref) or a_owner.get(ref)
+
+    def keyword_ref(ref: ObjectRef) -> ObjectRef:
+        kind = d.actual_kinds.get(ref)
+        return replace(ref, kind=kind) if kind is not None else ref
+
+    revokes: list[Action] = []
+    actions: list[Action] = []
+
+    # --- extras: revoked only with revoke_extra (PUBLIC defaults on managed objects always) ----
+    defaults = {(o.ref, PUBLIC_DEFAULTS[o.ref.kind]) for o in desired.objects if o.ref.kind in PUBLIC_DEFAULTS}
+    public_defaults = [g for g in d.grants_extra
+                       if g.grantee == PUBLIC and g.column is None and (g.ref, g.privilege) in defaults]
+    default_keys = {g.key for g in public_defaults}
+    extra_grants = [g for g in d.grants_extra if g.key not in default_keys]
+    extra_options = [c for c in d.grants_changed if c.actual.grantable and not c.desired.grantable]
+    regrant_columns: set[tuple] = set()  # (ref, grantee, privilege): a table-level revoke drops column grants
+
+    narrowed: dict[tuple[str, str], Membership] = {}
+    for c in d.memberships_changed:
+        narrowed[c.desired.key] = _and_options(c.desired, c.actual) if options.revoke_extra else c.actual
+
+    if options.revoke_extra:
+        for m in [m for m in d.memberships_extra if grantable(m, "revoke")]:
+            revokes.append(Action("revokes", f"{m.member} is no longer a member of {m.role} (the source does not grant it)",
+                                  render_statement("revoke_membership", m=m), None, ()))
+        for c in d.memberships_changed:
+            after = narrowed[c.desired.key]
+            if after == c.actual or not grantable(c.desired, "revoke"):
+                continue
+            if target.membership_options:
+                revokes.append(Action("revokes", f"{c.desired.member} in {c.desired.role}: options narrowed to "
+                                      f"{_options_text(after)}", render_statement(
+                                          "grant_external_role" if c.desired.role not in managed else "grant_membership",
+                                          m=after, target=target), None, c.desired.sources))
+            elif c.actual.admin and not c.desired.admin:
+                revokes.append(Action("revokes", f"{c.desired.member} keeps {c.desired.role} without admin option",
+                                      render_statement("revoke_admin_option", m=c.desired), None, c.desired.sources))
+        revokes.extend(_revoke_actions(extra_grants, False, a_owner, acting, keyword_ref, regrant_columns))
+        revokes.extend(_revoke_actions([c.actual for c in extra_options], True, a_owner, acting, keyword_ref,
+                                       regrant_columns))
+    else:
+        for m in d.memberships_extra:
+            plan.left_alone.append(f"membership: {_membership_text(m)}")
+        for c in d.memberships_changed:
+            extra = [f for f in MEMBERSHIP_FIELDS if getattr(c.actual, f) and not getattr(c.desired, f)]
+            if extra:
+                plan.left_alone.append(f"membership option: {c.desired.member} in {c.desired.role} has "
+                                       f"{', '.join(extra)} (the source does not)")
+        for g in extra_grants:
+            plan.left_alone.append(f"grant: {grant_text(g)}")
+        for c in extra_options:
+            plan.left_alone.append(f"grant option: {grant_text(c.actual)}")
+    for r in d.roles_extra:
+        plan.left_alone.append(f"role {r.name} is not in the desired model (roles are never dropped)")
+
+    # --- roles: create the missing ones, converge the attributes of the others --------------
+    for r in d.roles_missing:
+        actions.append(Action("roles", f"create role {r.name}" + (" (can log in)" if r.login else ""),
+                              render_statement("create_role", role=r, converge_valid_until=False), None, r.sources))
+    for c in d.roles_changed:
+        d_attrs, a_attrs = role_attributes(c.desired), role_attributes(c.actual)
+        changes = ", ".join(f"{f} {_value(a_attrs[f])} -> {_value(d_attrs[f])}" for f in c.fields)
+        actions.append(Action("roles", f"role {c.name}: {changes}",
+                              render_statement("alter_role", role=c.desired, converge_valid_until=True),
+                              None, c.desired.sources))
+
+    # --- memberships ------------------------------------------------------------------------
+    def member_inherit(name: str) -> bool:
+        role = d_roles.get(name) or a_roles.get(name)
+        return role.inherit if role is not None else True
+
+    tolerated: set[str] = set()
+    for m in d.memberships_missing:
+        if not grantable(m):
+            continue
+        if not target.membership_options and (not m.set or m.inherit != member_inherit(m.member)):
+            plan.blocked.append(f"membership {_membership_text(m)}: before PostgreSQL 16 a membership cannot be "
+                                f"{'without SET' if not m.set else 'inherited differently from its member'}; "
+                                "map the source for the target's version")
+            continue
+        action = membership_action(m, target, external=m.role not in managed)
+        if m.role not in managed:
+            tolerated.add(action.sql)
+        actions.append(action)
+    for c in d.memberships_changed:
+        if c.desired.role not in managed and external_roles is not None and not external_roles.get(c.desired.role):
+            continue  # noted above (revoke) or below: nothing the current user can change
+        state = narrowed[c.desired.key]
+        goal = c.desired if options.revoke_extra else _or_options(c.desired, c.actual)
+        if target.membership_options:
+            if goal != state:
+                action = membership_action(goal, target, external=c.desired.role not in managed)
+                actions.append(replace(action, message=f"{c.desired.member} in {c.desired.role}: options set to "
+                                                       f"{_options_text(goal)}"))
+                if c.desired.role not in managed:
+                    tolerated.add(action.sql)
+            continue
+        if c.desired.admin and not c.actual.admin:
+            actions.append(membership_action(c.desired, target, external=c.desired.role not in managed))
+        if c.desired.set != c.actual.set or (c.desired.inherit != c.actual.inherit
+                                             and c.desired.inherit != member_inherit(c.desired.member)):
+            plan.blocked.append(f"membership {_membership_text(c.desired)}: before PostgreSQL 16 its options cannot "
+                                "be expressed; map the source for the target's version")
+    plan.tolerated = frozenset(tolerated)
+
+    # --- ownership: schemas first (the new owner of an object needs CREATE on its schema) -----
+    moves = [c for c in d.owners_changed if c.ref not in unavailable]
+    moves.sort(key=lambda c: (c.ref.kind is not ObjectKind.SCHEMA, c.ref.sort_key()))
+    for c in moves:
+        if c.ref.kind is ObjectKind.SCHEMA:
+            sql = render_statement("schema_owner", schema=c.ref.schema, owner=c.desired)
+        else:
+            sql = render_statement("object_owner", ref=keyword_ref(c.ref), owner=c.desired)
+        actions.append(Action("ownership", f"{c.ref} is owned by {c.desired} (now {c.actual})", sql, None, c.sources))
+
+    # --- grants: missing ones, missing grant options, column grants a revoke took along -------
+    to_grant = [g for g in d.grants_missing if g.ref not in unavailable]
+    to_grant += [c.desired for c in d.grants_changed if c.desired.grantable and not c.actual.grantable]
+    if regrant_columns:
+        have = {g.key for g in to_grant}
+        to_grant += [g for g in desired.grants if g.column is not None and g.key not in have
+                     and (g.ref, g.grantee, g.privilege) in regrant_columns]
+    actions.extend(_grant_actions(to_grant, lambda ref: acting(owner_after(ref))))
+
+    # --- PostgreSQL's defaults for PUBLIC on managed routines and types: always revoked -------
+    for g in public_defaults:
+        if g.ref in unavailable:
+            continue
+        sql = render_statement("revoke", grant_option_only=False, privileges=[g.privilege], columns=(),
+                               keyword=g.ref.kind.grant_keyword, refs=[g.ref], grantees=[PUBLIC])
+        actions.append(Action("public defaults", f"no {g.privilege} for PUBLIC on {g.ref} (the source does not grant it)",
+                              sql, acting(owner_after(g.ref)), d_sources.get(g.ref, ())))
+
+    # --- the current user acts as each owner it needs: before the revokes for current owners,
+    #     at the start of the ownership section for the others (they may be created above) -----
+    early = sorted({a.run_as for a in revokes if a.run_as in managed})
+    late = {a.run_as for a in actions if a.run_as in managed}
+    late |= {r for c in moves for r in (c.desired, c.actual) if r in managed}
+    late = sorted(late - set(early))
+    act_as = [_act_as_action(owner, target, "revokes") for owner in early if owner in existing_roles]
+    act_as_late = [_act_as_action(owner, target, "ownership") for owner in late]
+    plan.actions = sort_actions(act_as + revokes + act_as_late + actions)
+    return plan
+
+
+def _act_as_action(owner: str, target, section: str) -> Action:
+    return Action(section, f"the current user becomes a member of owner {owner}, to act as it",
+                  render_statement("act_as_owner", owner=owner, target=target))
+
+
+def _grant_actions(grants: list[Grant], run_as) -> list[Action]:
+    """plan.grant_actions with an explicit run_as per object (no fallback to the schema owner)."""
+    if not grants:
+        return []
+    refs = {g.ref for g in grants}
+    owners = {ref: run_as(ref) for ref in refs}
+    schema_grants = [g for g in grants if g.ref.kind is ObjectKind.SCHEMA]
+    object_grants = [g for g in grants if g.ref.kind is not ObjectKind.SCHEMA]
+    # object refs only: a None owner must not fall back to the schema's owner
+    actions = grant_actions(schema_grants, {r: o for r, o in owners.items() if r.kind is ObjectKind.SCHEMA})
+    actions += grant_actions(object_grants, {r: o for r, o in owners.items() if r.kind is not ObjectKind.SCHEMA})
+    return actions
+
+
+def _revoke_actions(grants: list[Grant], grant_option_only: bool, a_owner, acting, keyword_ref,
+                    regrant_columns: set) -> list[Action]:
+    """REVOKE statements, one per object and grantee (table level) or per privilege (columns),
+    run as the object's current owner (before ownership moves)."""
+    table_level: dict[tuple, list[Grant]] = {}
+    column_level: dict[tuple, list[Grant]] = {}
+    for g in grants:
+        if g.column is None:
+            table_level.setdefault((g.ref, g.grantee), []).append(g)
+            regrant_columns.add((g.ref, g.grantee, g.privilege))
+        else:
+            column_level.setdefault((g.ref, g.grantee, g.privilege), []).append(g)
+    what = "grant option for " if grant_option_only else ""
+    actions = []
+    for (ref, grantee), gs in sorted(table_level.items(), key=lambda kv: (kv[0][0].sort_key(), kv[0][1])):
+        privileges = sorted({g.privilege for g in gs})
+        sql = render_statement("revoke", grant_option_only=grant_option_only, privileges=privileges, columns=(),
+                               keyword=keyword_ref(ref).kind.grant_keyword, refs=[ref], grantees=[grantee])
+        actions.append(Action("revokes", f"revoke {what}{', '.join(privileges)} on {ref} from {grantee} "
+                                         "(the source does not grant it)", sql, acting(a_owner.get(ref)), ()))
+    for (ref, grantee, privilege), gs in sorted(column_level.items(), key=lambda kv: (kv[0][0].sort_key(), kv[0][1:])):
+        columns = sorted({g.column for g in gs})
+        sql = render_statement("revoke", grant_option_only=grant_option_only, privileges=[privilege], columns=columns,
+                               keyword=keyword_ref(ref).kind.grant_keyword, refs=[ref], grantees=[grantee])
+        actions.append(Action("revokes", f"revoke {what}{privilege} ({', '.join(columns)}) on {ref} from {grantee} "
+                                         "(the source does not grant it)", sql, acting(a_owner.get(ref)), ()))
+    return actions
