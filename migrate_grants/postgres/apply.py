@@ -1,0 +1,373 @@
+"""Apply a plan to a live PostgreSQL as the RDS master: one transaction, all or nothing, verified.
+
+    connect (libpq settings) -> BEGIN -> lock_timeout / statement_timeout / TimeZone UTC
+    -> pg_advisory_xact_lock(LOCK_KEY): one apply per database at a time; a second one waits up to
+       --lock-timeout, then fails naming the session that holds the lock
+    -> inspect (scope: the desired model's roles and schemas) -> plan_changes() -> refuse if blocked
+    -> run each action (SET ROLE run_as ... RESET ROLE), a WARNING from the server fails it
+       ("no privileges were granted" means nothing happened)
+    -> inspect again, in the same transaction; anything left to do fails the verification
+    -> COMMIT (or ROLLBACK on any error: role DDL is transactional, nothing is half-applied)
+
+Errors are one line naming the failing action, its source rows and the server's message.  SQL
+comes only from the templates (identifiers quoted there); SET ROLE uses psycopg.sql.Identifier.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import sys
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable, TextIO
+
+import psycopg
+from psycopg import sql as pgsql
+
+from .. import __version__
+from ..diff import ChangePlan, PlanOptions, plan_changes
+from ..errors import UserError
+from ..mapping import Target
+from ..model import Model
+from ..plan import Action
+from .connect import connect, display_url
+from .inspect import Inspection, Scope, inspect, query
+
+# A fixed advisory lock key derived from the tool's name: every migrate-grants apply on a database
+# takes it, so two never interleave (advisory locks are per database; roles are per cluster, so
+# do not run applies on two databases of one cluster at the same moment either).
+LOCK_KEY = int.from_bytes(hashlib.sha256(b"migrate-grants apply").digest()[:8], "big", signed=True)
+DEFAULT_LOCK_TIMEOUT = "10s"
+DEFAULT_STATEMENT_TIMEOUT = "5min"
+SHOWN = 5  # items named in a one-line error
+
+
+@dataclass(frozen=True)
+class ApplyOptions:
+    revoke_extra: bool = False
+    skip_missing: bool = False
+    flavor: str = "rds"
+    lock_timeout: str = DEFAULT_LOCK_TIMEOUT
+    statement_timeout: str = DEFAULT_STATEMENT_TIMEOUT
+
+
+@dataclass
+class ApplyResult:
+    plan: ChangePlan
+    before: Inspection
+    after: Inspection | None = None
+    final: ChangePlan | None = None  # the plan after applying (empty, or only tolerated actions)
+    applied: int = 0
+    elapsed: float = 0.0
+    warnings: list[str] = field(default_factory=list)  # tolerated: external roles the master cannot grant
+    dry_run: bool = False
+
+    def summary(self) -> list[str]:
+        """What a runbook reads: done, verified, and what was deliberately left alone."""
+        lines = []
+        if self.dry_run:
+            lines.append(f"dry run: {len(self.plan.actions)} action(s) would run; nothing was changed")
+        elif not self.plan.actions:
+            lines.append("nothing to do: 0 statements run")
+        else:
+            lines.append(f"applied {self.applied} action(s) in {self.elapsed:.2f} s (one transaction, committed)")
+        if not self.dry_run:
+            lines.append(verification_line(self.final or self.plan, self.warnings))
+        if self.plan.left_alone:
+            lines.append(f"left alone: {len(self.plan.left_alone)} extra privilege(s)/membership(s) the desired model "
+                         "does not have (--revoke-extra revokes them; `diff` lists them)")
+        if self.plan.skipped:
+            lines.append(f"skipped: {len(self.plan.skipped)} object(s) missing in the target (--skip-missing)")
+        return lines
+
+
+def verification_line(final: ChangePlan, warnings: list[str]) -> str:
+    if final.diff.empty:
+        return "verified: target matches the desired model"
+    cannot = len(final.not_granted) + len(warnings)
+    if cannot:
+        return (f"verified: target matches the desired model, except {cannot} membership(s) in roles the current "
+                "user cannot grant (listed above)")
+    return "verified: everything the desired model grants is in place"
+
+
+# --- journal ------------------------------------------------------------------------------------
+
+_PASSWORD = re.compile(r"(?i)(\bPASSWORD\s+)'(?:[^']|'')*'")
+
+
+def redact(text: str) -> str:
+    """SQL fit for a journal or a message: password literals (SCRAM verifiers too) replaced."""
+    return _PASSWORD.sub(r"\1'***'", text)
+
+
+class Journal:
+    """JSON lines appended to --journal FILE: what was run, when, and how it ended."""
+
+    def __init__(self, path: Path | None):
+        self.path = path
+        self._file: TextIO | None = None
+        if path is not None:
+            try:
+                self._file = open(path, "a", encoding="utf-8")
+            except OSError as exc:
+                raise UserError(f"{path}: cannot write the journal: {exc.strerror or exc}") from None
+
+    def write(self, event: str, **data) -> None:
+        if self._file is None:
+            return
+        record = {"time": datetime.now(timezone.utc).isoformat(timespec="milliseconds"), "event": event, **data}
+        self._file.write(json.dumps(record, ensure_ascii=False) + "\n")
+        self._file.flush()
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+
+
+# --- progress -----------------------------------------------------------------------------------
+
+class Progress:
+    """One updating line on a terminal (stderr); silent when stderr is not a terminal."""
+
+    def __init__(self, stream: TextIO | None = None, enabled: bool | None = None):
+        self.stream = stream or sys.stderr
+        self.enabled = self.stream.isatty() if enabled is None else enabled
+        self._last = 0.0
+        self._shown = False
+
+    def __call__(self, index: int, total: int, action: Action) -> None:
+        if not self.enabled:
+            return
+        now = time.monotonic()
+        if index != total and now - self._last < 0.1:
+            return
+        self._last = now
+        width = 100
+        try:
+            width = os.get_terminal_size(self.stream.fileno()).columns - 1
+        except (OSError, ValueError):
+            pass
+        text = f"[{index:>{len(str(total))}}/{total}] {action.section}: {action.message}"
+        self.stream.write("\r" + text[:width].ljust(min(width, 79)))
+        self.stream.flush()
+        self._shown = True
+
+    def done(self) -> None:
+        if self._shown:
+            self.stream.write("\n")
+            self.stream.flush()
+            self._shown = False
+
+
+# --- plan against a live target -----------------------------------------------------------------
+
+def plan_for(conn: psycopg.Connection, desired: Model, options: ApplyOptions) -> tuple[Inspection, ChangePlan]:
+    actual = inspect(conn, Scope.of_model(desired))
+    plan = plan_changes(desired, actual.model, PlanOptions(Target(actual.major, options.flavor), options.revoke_extra,
+                                                           options.skip_missing), ambiguous=actual.ambiguous,
+                        external_roles=dict(actual.external_roles), current_user=actual.current_user)
+    return actual, plan
+
+
+def plan_url(url: str, desired: Model, options: ApplyOptions) -> tuple[Inspection, ChangePlan]:
+    """Inspect (read only, one snapshot) and plan: what `plan` and `apply --dry-run` show."""
+    conn = connect(url)
+    try:
+        conn.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
+        conn.read_only = True
+        with conn.transaction():
+            _set_timeouts(conn, options)
+            return plan_for(conn, desired, options)
+    except psycopg.Error as exc:
+        raise UserError(f"{display_url(url)}: inspection failed: {_pg_message(exc)}") from None
+    finally:
+        conn.close()
+
+
+def blocked_error(plan: ChangePlan) -> UserError:
+    shown = "; ".join(plan.blocked[:SHOWN]) + (f"; and {len(plan.blocked) - SHOWN} more" if len(plan.blocked) > SHOWN else "")
+    return UserError(f"cannot apply: {shown} (create missing objects first, or --skip-missing to leave them out)")
+
+
+# --- apply --------------------------------------------------------------------------------------
+
+class ApplyError(UserError):
+    """An apply that failed and was rolled back (or whose connection was lost)."""
+
+
+def apply(url: str, desired: Model, options: ApplyOptions = ApplyOptions(), *, journal: Path | None = None,
+          progress: Callable[[int, int, Action], None] | None = None,
+          before_action: Callable[[int, Action, psycopg.Connection], None] | None = None) -> ApplyResult:
+    """Bring the target at `url` to `desired` in one transaction, verify, commit.
+
+    `before_action(index, action, conn)` is a hook for tests (e.g. kill the connection mid-way)."""
+    started = time.perf_counter()
+    log = Journal(journal)
+    try:
+        conn = connect(url)
+    except BaseException:
+        log.close()
+        raise
+    state = {"committed": False}
+    warnings: list[str] = []  # primary messages of WARNING notices (read in the handler: the
+    conn.add_notice_handler(lambda d: warnings.append(d.message_primary or "")  # Diagnostic dies after it)
+                            if d.severity_nonlocalized == "WARNING" else None)
+    try:
+        try:
+            result = _apply(conn, url, desired, options, log, warnings, progress, before_action, state)
+        except psycopg.Error as exc:  # outside an action: settings, lock, inspection
+            raise ApplyError(f"{display_url(url)}: {_pg_message(exc)}; rolled back: nothing was applied") from None
+        result.elapsed = time.perf_counter() - started
+        log.write("commit", applied=result.applied, seconds=round(result.elapsed, 3))
+        return result
+    except BaseException as exc:
+        if not state["committed"]:
+            log.write("rollback", error=redact(str(exc)) or exc.__class__.__name__)
+        raise
+    finally:
+        if not state["committed"] and not conn.broken and not conn.closed:
+            try:
+                conn.rollback()
+            except psycopg.Error:
+                pass
+        conn.close()
+        log.close()
+
+
+def _apply(conn, url, desired, options, log, warnings, progress, before_action, state) -> ApplyResult:
+    _set_timeouts(conn, options)
+    _take_lock(conn, url, options)
+    before, plan = plan_for(conn, desired, options)
+    log.write("start", target=display_url(url), database=before.database, user=before.current_user,
+              server_version=before.server_version_num, tool=f"migrate-grants {__version__}",
+              actions=len(plan.actions), revoke_extra=options.revoke_extra, skip_missing=options.skip_missing)
+    if plan.blocked:
+        raise blocked_error(plan)
+    result = ApplyResult(plan, before)
+    degraded: set[str] = set()  # SQL of tolerated actions that warned (external role not grantable)
+    current_role: str | None = None
+    total = len(plan.actions)
+    for index, action in enumerate(plan.actions, start=1):
+        if before_action is not None:
+            before_action(index, action, conn)
+        if progress is not None:
+            progress(index, total, action)
+        t0 = time.perf_counter()
+        warnings.clear()
+        try:
+            if action.run_as != current_role:
+                if action.run_as is None:
+                    conn.execute("RESET ROLE")
+                else:
+                    conn.execute(pgsql.SQL("SET ROLE {}").format(pgsql.Identifier(action.run_as)))
+                current_role = action.run_as
+            # No parameters: the simple query protocol, so one action may hold several statements.
+            conn.execute(action.sql, prepare=False)
+        except psycopg.Error as exc:
+            raise _action_error(conn, index, total, action, exc) from None
+        if warnings:
+            texts = list(warnings)
+            if action.sql in plan.tolerated and all(t.startswith("migrate-grants:") for t in texts):
+                degraded.add(action.sql)
+                result.warnings.extend(t.removeprefix("migrate-grants: ") for t in texts)
+            else:
+                raise ApplyError(f"action {index}/{total} ({_describe(action)}) failed: the server warned: "
+                                 f"{'; '.join(texts)}; rolled back: nothing was applied")
+        log.write("action", index=index, of=total, section=action.section, message=action.message,
+                  run_as=action.run_as, sql=redact(action.sql), sources=list(action.sources),
+                  ms=round((time.perf_counter() - t0) * 1000, 2))
+    if current_role is not None:
+        conn.execute("RESET ROLE")
+    result.applied = total
+
+    # Verify inside the transaction: a failed verification rolls everything back.
+    after, final = plan_for(conn, desired, options)
+    remaining = [a for a in final.actions if a.sql not in degraded]
+    if remaining:
+        shown = "; ".join(a.message for a in remaining[:SHOWN])
+        log.write("verify-failed", remaining=len(remaining), first=[a.message for a in remaining[:SHOWN]])
+        raise ApplyError(f"verification failed: after applying, {len(remaining)} action(s) would still be needed "
+                         f"({shown}); rolled back: nothing was applied")
+    result.after, result.final = after, final
+    log.write("verified", differences=final.diff.total, left_alone=len(final.left_alone))
+    try:
+        conn.commit()
+    except psycopg.OperationalError as exc:
+        log.write("commit-unknown", error=_pg_message(exc))
+        state["committed"] = True  # unknown: do not claim a rollback
+        raise ApplyError(f"{display_url(url)}: the connection was lost during COMMIT ({_pg_message(exc)}): whether "
+                         "the changes were committed is unknown; run `migrate-grants diff` to check") from None
+    state["committed"] = True
+    return result
+
+
+def dry_run(url: str, desired: Model, options: ApplyOptions = ApplyOptions()) -> ApplyResult:
+    before, plan = plan_url(url, desired, options)
+    return ApplyResult(plan, before, dry_run=True)
+
+
+# --- helpers ------------------------------------------------------------------------------------
+
+def _set_timeouts(conn: psycopg.Connection, options: ApplyOptions) -> None:
+    """Transaction-local settings, values checked by the server (bound, never pasted)."""
+    for name, value in (("lock_timeout", options.lock_timeout), ("statement_timeout", options.statement_timeout),
+                        ("TimeZone", "UTC"), ("client_min_messages", "warning")):
+        try:
+            conn.execute("SELECT set_config(%s, %s, true)", (name, value))
+        except psycopg.Error as exc:
+            raise UserError(f"--{name.replace('_', '-')} {value!r}: {_pg_message(exc)}") from None
+
+
+def _take_lock(conn: psycopg.Connection, url: str, options: ApplyOptions) -> None:
+    try:
+        conn.execute("SELECT pg_advisory_xact_lock(%s)", (LOCK_KEY,))
+    except psycopg.errors.LockNotAvailable:
+        conn.rollback()
+        holder = ""
+        try:
+            row = conn.execute(query("lock_holder"), {"classid": (LOCK_KEY >> 32) & 0xFFFFFFFF,
+                                                      "objid": LOCK_KEY & 0xFFFFFFFF}).fetchone()
+            conn.rollback()
+            if row:
+                holder = f" (pid {row[0]}, user {row[1]}, {row[2] or 'no application name'}, since {row[3]})"
+        except psycopg.Error:
+            pass
+        raise ApplyError(f"{display_url(url)}: another migrate-grants apply is running on this database{holder}; "
+                         f"waited {options.lock_timeout} (--lock-timeout) for it to finish; nothing was applied") from None
+
+
+def _describe(action: Action) -> str:
+    text = f"{action.section}: {action.message}"
+    if action.run_as:
+        text += f"; as {action.run_as}"
+    if action.sources:
+        shown = ", ".join(action.sources[:SHOWN]) + (" ..." if len(action.sources) > SHOWN else "")
+        text += f"; source {shown}"
+    return text
+
+
+def _pg_message(exc: BaseException) -> str:
+    diag = getattr(exc, "diag", None)
+    primary = getattr(diag, "message_primary", None) if diag is not None else None
+    text = primary or str(exc) or exc.__class__.__name__
+    return redact(" ".join(text.split()))
+
+
+def _action_error(conn: psycopg.Connection, index: int, total: int, action: Action, exc: psycopg.Error) -> ApplyError:
+    where = f"action {index}/{total} ({_describe(action)})"
+    if isinstance(exc, psycopg.OperationalError) and (conn.broken or conn.closed):
+        return ApplyError(f"the connection was lost during {where}: {_pg_message(exc)}; the transaction was not "
+                          "committed: nothing was applied")
+    if isinstance(exc, psycopg.errors.LockNotAvailable):
+        return ApplyError(f"{where} failed: it waited longer than --lock-timeout for a lock another session holds; "
+                          "rolled back: nothing was applied")
+    if isinstance(exc, psycopg.errors.QueryCanceled):
+        return ApplyError(f"{where} failed: {_pg_message(exc)} (--statement-timeout); rolled back: nothing was applied")
+    return ApplyError(f"{where} failed: {_pg_message(exc)}; rolled back: nothing was applied")
