@@ -26,11 +26,34 @@ def _format_for(output: Optional[Path], requested: Optional[ReportFormat]) -> Re
     return ReportFormat.html
 
 
+def _live_drift(url: str, result, remap):
+    """Inspect the target in the scope of the mapped model and compare (as `migrate-grants diff`).
+    `remap(version)`: map again for the server's version when no --target-version was given."""
+    from .diff import diff, format_text
+    from .mapping import SUPPORTED_TARGET_VERSIONS
+    from .postgres.connect import check_url, display_url
+    from .postgres.inspect import Scope, inspect_url
+    from .report import drift_from_text
+
+    check_url(url)
+    live = inspect_url(url, Scope.of_model(result.model))
+    version = min(max(live.major, SUPPORTED_TARGET_VERSIONS.start), SUPPORTED_TARGET_VERSIONS.stop - 1)
+    if remap is not None and version != result.options.target.version:
+        result = remap(version)
+        live = inspect_url(url, Scope.of_model(result.model))
+    label = (f"{display_url(url)} (PostgreSQL {live.major}, database {live.database}, "
+             f"inspected as {live.current_user})")
+    groups = drift_from_text(format_text(diff(result.model, live.model), "mapped from Oracle", label))
+    err(f"migrate-grants: {label}: {sum(len(g.lines) for g in groups if g.category != 'notes'):,} drift line(s)")
+    return result, groups, label
+
+
 @app.command()
 @user_errors
 def report(
     source: str = typer.Option(..., "--source", "-s", help=SOURCE_HELP),
-    target_version: int = typer.Option(18, "--target-version", "-t", help=TARGET_VERSION_HELP),
+    target_version: Optional[int] = typer.Option(
+        None, "--target-version", "-t", help=TARGET_VERSION_HELP + " Default: the --target server's version, else 18."),
     flavor: Flavor = typer.Option(Flavor.rds, "--flavor", help="Target flavor: rds, aurora or postgres."),
     output: Optional[Path] = typer.Option(None, "--output", "-o",
                                           help="Write the report here (default: stdout). A .md name implies --format markdown."),
@@ -46,6 +69,9 @@ def report(
                                help="Draw the role hierarchy with Graphviz `dot` when installed (default), "
                                     "or show it as a nested list only."),
     title: Optional[str] = typer.Option(None, "--title", help="Page title (default: names the source database)."),
+    target: Optional[str] = typer.Option(
+        None, "--target", help="A live PostgreSQL (postgresql:// URL; password from PGPASSWORD, ~/.pgpass or a "
+                               "service file): add a drift section, what differs from the migration's model."),
 ) -> None:
     """Write an assessment report: per user and role, what Oracle granted and what PostgreSQL will grant.
 
@@ -59,14 +85,21 @@ def report(
       migrate-grants report --source sample -o assessment.html
       migrate-grants report --source estate.json --target-version 16 -o assessment.html
       migrate-grants report --source estate.json --format markdown > summary.md
+      migrate-grants report --source estate.json --target postgresql://master@host/app -o drift.html
     """
     from .plan import script_plan
     from .report import build_report, dot_svg, render_html, render_markdown
 
     started = time.monotonic()
-    result = _map(source, target_version, flavor, keep_ownership, config_file, passwords.value if passwords else None)
+    def mapped(version: int):
+        return _map(source, version, flavor, keep_ownership, config_file, passwords.value if passwords else None)
+
+    result = mapped(target_version or 18)
+    drift = drift_label = None
+    if target is not None:
+        result, drift, drift_label = _live_drift(target, result, None if target_version else mapped)
     actions = script_plan(result.model, result.options.target)
-    data = build_report(result, actions, title=title)
+    data = build_report(result, actions, title=title, drift=drift, drift_target=drift_label)
     fmt = _format_for(output, report_format)
     if fmt is ReportFormat.markdown:
         text = render_markdown(data)

@@ -221,7 +221,9 @@ class TreeItem:
 
 @dataclass(frozen=True)
 class DriftLine:
-    sign: str  # "+" missing in the target (would be granted), "-" extra in the target (not from Oracle)
+    """One line of a live comparison, as `migrate-grants diff` shows it (desired = left, target = right)."""
+
+    sign: str  # "-" only in the model mapped from Oracle: missing in the target; "+" only in the target; " " context
     text: str
 
 
@@ -750,6 +752,29 @@ def _count_kind(n: int, kind: ObjectKind) -> str:
     return f"{n:,} {kind.value if n == 1 else _KIND_PLURAL.get(kind, kind.value + 's')}"
 
 
+def drift_from_text(text: str) -> list[DriftGroup]:
+    """The groups of a `diff.format_text` result: a header (--- / +++), then blank-line separated
+    groups, each a title line and lines signed -, + or indented; `note:` lines form a group of their own.
+    Unsigned lines with nothing under them (the summary, "no differences") are dropped."""
+    groups: list[tuple[str, list[DriftLine]]] = []
+    notes: list[DriftLine] = []
+    for line in text.splitlines():
+        if not line.strip() or line.startswith(("--- ", "+++ ")):
+            continue
+        if line.startswith("note: "):
+            notes.append(DriftLine(" ", line[len("note: "):]))
+        elif line[0] in "-+ ":
+            if not groups:
+                groups.append(("differences", []))
+            groups[-1][1].append(DriftLine(line[0], line[1:].removeprefix(" ")))
+        else:
+            groups.append((line.strip(), []))
+    out = [DriftGroup(title, tuple(lines)) for title, lines in groups if lines]
+    if notes:
+        out.append(DriftGroup("notes", tuple(notes)))
+    return out
+
+
 def _maintained_name(name: str) -> bool:
     return rules.is_oracle_maintained_user(name) or rules.is_oracle_maintained_role(name)
 
@@ -781,6 +806,11 @@ def build_report(result: MappingResult, actions: Sequence[Action], *, title: str
     cat = result.catalog
     target = result.options.target
     headline = _headline(categories, users, roles, b.findings)
+    if drift is not None:
+        drift = list(drift)
+        lines = sum(len(g.lines) for g in drift if g.category != "notes")
+        headline.append(f"Live target: {_plural(lines, 'difference line')} from the mapped model (see Drift)." if lines
+                        else "Live target: it matches the mapped model.")
     return Report(
         title=title or f"Oracle to PostgreSQL privilege assessment: {cat.source.db_name or cat.origin}",
         version=__version__, origin=cat.origin, db_name=cat.source.db_name, oracle_version=cat.source.version,
@@ -792,7 +822,7 @@ def build_report(result: MappingResult, actions: Sequence[Action], *, title: str
         users=users, roles=roles, others=others, maintained=b.maintained,
         graph=b.graph(users, roles, others),
         sections=[(name, text, section_counts[name]) for name, text in SECTIONS if section_counts[name]],
-        changes=dict(changes), drift=list(drift) if drift is not None else None, drift_target=drift_target,
+        changes=dict(changes), drift=drift, drift_target=drift_target,
     )
 
 
