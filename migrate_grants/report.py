@@ -414,12 +414,12 @@ class _Builder:
             found = self.aggregate.get((ref.split("#")[0], privilege), [])
         notes = []
         if outcome == "expanded":
-            notes.append("not created; its system privileges are mapped onto the grantee (CREATE SESSION: LOGIN)")
+            notes.append("not created; its system privileges are mapped onto the grantee (e.g. CREATE SESSION → LOGIN)")
         elif outcome in ("exact", "widened", "adjusted") and not self.statements.get(ref) and ref.startswith("DBA_SYS_PRIVS#"):
             rule = rules.SYS_PRIVILEGE_RULES.get(privilege, rules.DEFAULT_SYS_PRIVILEGE_RULE)
             effect = getattr(rules, "EFFECTS", {}).get(rule.effect or "", "")
-            notes.append(f"becomes the {effect}; see the role's statement" if effect else
-                         "decides attributes of the role; see the role's statement")
+            notes.append(f"effect: {effect}; see this role's statements and findings" if effect else
+                         "decides attributes of the role; see this role's statements and findings")
         elif outcome == "exact" and not self.statements.get(ref) and grantee == "PUBLIC" and ref.startswith("DBA_ROLE_PRIVS#"):
             notes.append("the role is granted to PUBLIC: its object privileges are granted to PUBLIC directly")
         return RowView(ref, text, outcome, list(self.statements.get(ref, ())), notes, list(found))
