@@ -27,6 +27,9 @@ from typing import Any, Iterable
 from .mapping import Target
 from .model import (PUBLIC, Grant, ManagedObject, Membership, Model, ObjectKind, ObjectRef, Role,
                     model_to_dict)
+# PUBLIC_DEFAULTS: what PostgreSQL gives PUBLIC on new objects and Oracle never does (as the script)
+from .plan import PUBLIC_DEFAULTS, Action, grant_actions, membership_action, sort_actions
+from .templates import render_statement
 
 DIFF_FORMAT = "migrate-grants-diff/1"
 
@@ -200,7 +203,7 @@ def _keyed_grants(grants: Iterable[Grant]) -> list[tuple[tuple, Grant]]:
 
 
 @contextmanager
-def _no_gc():
+def pause_gc():
     """Building millions of small tuples makes the cyclic GC rescan them over and over (it was most
     of the time of a large diff); they hold no cycles, so pause it."""
     enabled = gc.isenabled()
@@ -214,7 +217,7 @@ def _no_gc():
 
 def diff(desired: Model, actual: Model) -> ModelDiff:
     """What differs between the desired (left) and the actual (right) model, sorted."""
-    with _no_gc():
+    with pause_gc():
         return _diff(desired, actual)
 
 
@@ -436,14 +439,6 @@ def to_dict(d: ModelDiff, left: str = "desired", right: str = "actual") -> dict:
 # (create, then converge attributes), memberships, ownership, schema usage, object and column
 # grants, PostgreSQL's PUBLIC defaults.  Revokes run as the current owner, before ownership
 # moves; grants as the new owner, after.
-
-try:  # the script's list of defaults PostgreSQL gives PUBLIC that Oracle never does
-    from .plan import PUBLIC_DEFAULTS
-except ImportError:  # pragma: no cover - older plan.py: routines only
-    PUBLIC_DEFAULTS = {ObjectKind.ROUTINE: "EXECUTE"}
-
-from .plan import Action, grant_actions, membership_action, sort_actions  # noqa: E402
-from .templates import render_statement  # noqa: E402
 
 SHOWN_LEFT_ALONE = 20
 

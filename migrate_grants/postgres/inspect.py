@@ -32,7 +32,7 @@ from typing import Any, Iterable
 
 import psycopg
 
-from ..diff import normalize_valid_until
+from ..diff import pause_gc, normalize_valid_until
 from ..model import PUBLIC, Grant, ManagedObject, Membership, Model, ObjectKind, ObjectRef, Role
 from ..templates import templates_dir
 
@@ -122,6 +122,11 @@ class Inspection:
 def inspect(conn: psycopg.Connection, scope: Scope = Scope()) -> Inspection:
     """Read the security state in `scope`.  Runs in the caller's transaction (apply re-inspects
     inside its own before COMMIT); for a consistent standalone read use a REPEATABLE READ one."""
+    with pause_gc():  # hundreds of thousands of rows and grants: no cycles, no need for the GC
+        return _inspect(conn, scope)
+
+
+def _inspect(conn: psycopg.Connection, scope: Scope) -> Inspection:
     started = time.perf_counter()
     counts: list[tuple[str, int]] = []
 
@@ -228,10 +233,14 @@ def inspect(conn: psycopg.Connection, scope: Scope = Scope()) -> Inspection:
     external = sorted(({m.role for m in memberships} | set(scope.granted_roles)) & set(name_of.values()) - set(managed))
     grantable = {r[0] for r in rows("grantable_roles", {"roles": external})} if external else set()
 
-    model = Model.build(
-        roles, memberships, objects.values(),
-        [Grant(ref, privilege, grantee, grantable, column)
-         for (ref, column, privilege, grantee), grantable in grants.items()])
+    # Built sorted like Model.build, without its merge pass: every key is unique here already.
+    model = Model(
+        roles=tuple(sorted(roles, key=lambda r: r.name)),
+        memberships=tuple(sorted(memberships, key=lambda m: m.key)),
+        objects=tuple(sorted(objects.values(), key=lambda o: o.ref.sort_key())),
+        grants=tuple(sorted((Grant(ref, privilege, grantee, grantable, column)
+                             for (ref, column, privilege, grantee), grantable in grants.items()),
+                            key=Grant.sort_key)))
     return Inspection(model, version_num, current_user, database, bool(is_superuser), scope, tuple(notes),
                       ambiguous, tuple((r, r in grantable) for r in external), time.perf_counter() - started,
                       tuple(counts))
