@@ -152,28 +152,24 @@ _DIFF_PARTS = ("roles_missing", "roles_extra", "roles_changed", "memberships_mis
 
 # --- the diff --------------------------------------------------------------------------------
 
-def _unique_refs(model: Model) -> list[ObjectRef]:
-    """Refs of objects and grants, each once (grants share ref instances: dedupe by id, cheaply)."""
-    seen: set[int] = set()
-    out = []
-    for ref in [o.ref for o in model.objects] + [g.ref for g in model.grants]:
-        if id(ref) not in seen:
-            seen.add(id(ref))
-            out.append(ref)
-    return out
-
-
-def align_kinds(desired: Model, actual: Model) -> tuple[Model, dict[ObjectRef, ObjectKind], list[str]]:
+def align_kinds(desired: Model, actual: Model, desired_refs: Iterable[ObjectRef] | None = None,
+                actual_refs: Iterable[ObjectRef] | None = None) -> tuple[Model, dict[ObjectRef, ObjectKind], list[str]]:
     """Rewrite refs of `actual` whose relation kind differs from `desired`'s for the same name.
 
+    `desired_refs` / `actual_refs`: the distinct refs of each model's grants, when the caller has
+    them (diff does); objects are always looked at.
     Returns the aligned model, {aligned ref: kind in the actual model}, and notes."""
+    if desired_refs is None:
+        desired_refs = {g.ref for g in desired.grants}
+    if actual_refs is None:
+        actual_refs = {g.ref for g in actual.grants}
     wanted: dict[tuple[str, str], ObjectRef] = {}
-    for ref in _unique_refs(desired):
+    for ref in [*(o.ref for o in desired.objects), *desired_refs]:
         loc = _relation_location(ref)
         if loc is not None:
             wanted.setdefault(loc, ref)
     rename: dict[ObjectRef, ObjectRef] = {}
-    for ref in _unique_refs(actual):
+    for ref in [*(o.ref for o in actual.objects), *actual_refs]:
         loc = _relation_location(ref)
         if loc is not None and loc in wanted and wanted[loc].kind is not ref.kind:
             rename[ref] = wanted[loc]
@@ -188,18 +184,24 @@ def align_kinds(desired: Model, actual: Model) -> tuple[Model, dict[ObjectRef, O
     return aligned, {new: old.kind for old, new in rename.items()}, notes
 
 
-def _keyed_grants(grants: Iterable[Grant]) -> list[tuple[tuple, Grant]]:
-    """(key, grant) pairs; the key is Grant.key with the ref as a plain tuple of strings, computed
-    once per ref instance: hashing a million keys must not call dataclass/Enum __hash__ each time."""
+def _keyed_grants(grants: Iterable[Grant]) -> tuple[list[tuple[tuple, Grant]], list[ObjectRef]]:
+    """(key, grant) pairs and the distinct refs.  The key is Grant.key with the ref as a plain
+    tuple of strings, computed once per ref instance (grants share them): hashing a million keys
+    must not go through dataclass and Enum __hash__ each time.  Tables, views and materialized
+    views share one namespace and one key word, so a table and a view of one name key alike."""
     plain: dict[int, tuple] = {}
-    out = []
+    refs: list[ObjectRef] = []
+    get = plain.get
+    out: list[tuple[tuple, Grant]] = []
+    append = out.append
     for g in grants:
         ref = g.ref
-        k = plain.get(id(ref))
+        k = get(id(ref))
         if k is None:
-            k = plain[id(ref)] = (ref.kind._value_, ref.schema, ref.name)
-        out.append(((k, g.column or "", g.privilege, g.grantee), g))
-    return out
+            k = plain[id(ref)] = (ref.kind.grant_keyword, ref.schema, ref.name)
+            refs.append(ref)
+        append(((k, g.column or "", g.privilege, g.grantee), g))
+    return out, refs
 
 
 @contextmanager
@@ -222,7 +224,12 @@ def diff(desired: Model, actual: Model) -> ModelDiff:
 
 
 def _diff(desired: Model, actual: Model) -> ModelDiff:
-    actual, actual_kinds, notes = align_kinds(desired, actual)
+    d_list, d_refs = _keyed_grants(desired.grants)
+    a_list, a_refs = _keyed_grants(actual.grants)
+    aligned, actual_kinds, notes = align_kinds(desired, actual, d_refs, a_refs)
+    if aligned is not actual:  # rare: some relation kinds differ; grants now carry the desired kinds
+        actual = aligned
+        a_list, _ = _keyed_grants(actual.grants)
 
     # roles
     d_roles = {r.name: r for r in desired.roles}
@@ -255,12 +262,17 @@ def _diff(desired: Model, actual: Model) -> ModelDiff:
             owners_changed.append(OwnerChange(o.ref, o.owner, found.owner, o.sources))
 
     # privileges: key = (object, column, privilege, grantee); grant option is an attribute
-    d_list, a_list = _keyed_grants(desired.grants), _keyed_grants(actual.grants)
     d_grants, a_grants = dict(d_list), dict(a_list)
-    grants_missing = tuple(g for k, g in d_list if k not in a_grants)
+    missing, changed = [], []
+    a_get = a_grants.get
+    for k, g in d_list:
+        a = a_get(k)
+        if a is None:
+            missing.append(g)
+        elif a.grantable != g.grantable:
+            changed.append(GrantOptionChange(g, a))
+    grants_missing, grants_changed = tuple(missing), tuple(changed)
     grants_extra = tuple(g for k, g in a_list if k not in d_grants)
-    grants_changed = tuple(GrantOptionChange(g, a) for k, g in d_list
-                           if (a := a_grants.get(k)) is not None and a.grantable != g.grantable)
 
     return ModelDiff(
         roles_missing=tuple(d_roles[n] for n in sorted(d_roles.keys() - a_roles.keys())),
