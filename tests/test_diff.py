@@ -325,3 +325,50 @@ def test_diff_scales_to_many_grants():
     elapsed = time.perf_counter() - started
     assert len(d.grants_missing) == len(d.grants_extra) == 200
     assert elapsed < 3.0, f"diff of two 200,000-grant models took {elapsed:.2f} s"
+
+
+# --- the command, sides without a database ----------------------------------------------------------
+
+def test_diff_command_between_an_oracle_source_and_files(tmp_path, monkeypatch):
+    """oracle://... is extracted and mapped; a snapshot is mapped; a saved model is read as is."""
+    import sys
+    from pathlib import Path
+
+    from typer.testing import CliRunner
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent / "oracle"))
+    from oracle_emulation import EmulatedOracle, sample_dictionary
+
+    from migrate_grants.cli import app
+    from migrate_grants.sources import oracle as oracle_mod
+
+    snap = sample_dictionary("19.0")
+
+    class Driver:
+        def connect(self, **kwargs):
+            return EmulatedOracle(snap, "19.0")
+
+    monkeypatch.setattr(oracle_mod, "_load_driver", lambda: Driver())
+    monkeypatch.setenv("ORACLE_PASSWORD", "Tiger#Secret42")
+    runner = CliRunner()
+    url = "scott@db.example.com:1521/ORCLPDB1"
+    estate, desired = tmp_path / "estate.json", tmp_path / "desired.json"
+    assert runner.invoke(app, ["extract", "--oracle", url, "-o", str(estate)]).exit_code == 0
+    assert runner.invoke(app, ["model", "--source", str(estate), "-t", "16", "-o", str(desired)]).exit_code == 0
+
+    same = runner.invoke(app, ["diff", f"oracle://{url}", str(desired), "-t", "16", "--exit-code"])
+    assert same.exit_code == 0, same.output
+    assert "no differences" in same.stdout
+
+    model = json.loads(desired.read_text())
+    model["grants"] = model["grants"][1:]
+    model["roles"][0]["login"] = not model["roles"][0]["login"]
+    changed = tmp_path / "changed.json"
+    changed.write_text(json.dumps(model))
+    drift = runner.invoke(app, ["diff", str(estate), str(changed), "-t", "16", "--exit-code", "-f", "json"])
+    assert drift.exit_code == 1, drift.output
+    data = json.loads(drift.stdout)
+    assert data["summary"]["grants_missing"] == 1 and data["summary"]["roles_changed"] == 1
+    assert data["left"] == f"{estate} (mapped for PostgreSQL 16)" and data["right"] == f"{changed} (saved model)"
+    without = runner.invoke(app, ["diff", str(estate), str(changed), "-t", "16"])
+    assert without.exit_code == 0  # no --exit-code: differences are not an error
