@@ -155,7 +155,7 @@ def test_plan_without_revoke_extra_only_adds_and_reports_what_it_leaves():
     assert "revokes" not in sections
     messages = [a.message for a in plan.actions]
     assert "role app: connection_limit 3 -> -1" in messages
-    assert "SELECT on table hr.emp to reader" in messages
+    assert 'GRANT SELECT ON TABLE "hr"."emp" TO "reader";' in [a.sql for a in plan.actions]
     # PostgreSQL's PUBLIC EXECUTE on a managed routine is always revoked
     assert any(a.section == "public defaults" and 'REVOKE EXECUTE ON ROUTINE "hr"."f" FROM PUBLIC;' == a.sql
                for a in plan.actions)
@@ -207,13 +207,13 @@ def test_objects_the_current_user_owns_are_granted_on_without_set_role():
     actual = base(objects=[ManagedObject(HR, "master"), ManagedObject(EMP, "master"), ManagedObject(JOBS, "master"),
                            ManagedObject(FN, "hr")], grants=[])
     plan = plan_changes(desired, actual, PlanOptions(V16), current_user="master")
-    run_as = {a.message: a.run_as for a in plan.actions}
-    assert run_as["SELECT on table hr.emp to reader"] is None  # the current user owns it: no SET ROLE
-    assert run_as["EXECUTE on routine hr.f to app"] == "hr"
+    run_as = {a.sql: a.run_as for a in plan.actions}
+    assert run_as['GRANT SELECT ON TABLE "hr"."emp" TO "reader";'] is None  # the current user owns it: no SET ROLE
+    assert run_as['GRANT EXECUTE ON ROUTINE "hr"."f" TO "app";'] == "hr"
     # an owner the model does not manage: still SET ROLE (so the owner is the grantor), never act_as
     actual = replace(actual, objects=tuple(replace(o, owner="someone") if o.ref == FN else o for o in actual.objects))
     plan = plan_changes(desired, actual, PlanOptions(V16), current_user="master")
-    assert {a.message: a.run_as for a in plan.actions}["EXECUTE on routine hr.f to app"] == "someone"
+    assert {a.sql: a.run_as for a in plan.actions}['GRANT EXECUTE ON ROUTINE "hr"."f" TO "app";'] == "someone"
     assert not any("someone" in a.sql for a in plan.actions)
 
 
