@@ -8,10 +8,12 @@ Missing optional columns (older releases) become None and the mapping degrades g
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from pathlib import Path
+from typing import Any, Callable, Iterable
 
 from .errors import SnapshotError
 from .findings import Finding
+from .gcpause import without_gc
 from .sources import SNAPSHOT_FORMAT
 
 
@@ -22,7 +24,7 @@ class SourceInfo:
     captured_at: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class User:
     username: str
     account_status: str
@@ -33,7 +35,7 @@ class User:
     ref: str = field(compare=False)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Role:
     role: str
     authentication_type: str | None  # NONE / PASSWORD / EXTERNAL / GLOBAL / APPLICATION
@@ -42,7 +44,7 @@ class Role:
     ref: str = field(compare=False)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RoleGrant:
     grantee: str
     granted_role: str
@@ -51,7 +53,7 @@ class RoleGrant:
     ref: str = field(compare=False)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SysPriv:
     grantee: str
     privilege: str
@@ -59,7 +61,7 @@ class SysPriv:
     ref: str = field(compare=False)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TabPriv:
     grantee: str
     owner: str
@@ -71,7 +73,7 @@ class TabPriv:
     ref: str = field(compare=False)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ColPriv:
     grantee: str
     owner: str
@@ -82,7 +84,7 @@ class ColPriv:
     ref: str = field(compare=False)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DbObject:
     owner: str
     object_name: str
@@ -90,7 +92,7 @@ class DbObject:
     ref: str = field(compare=False)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Procedure:
     """DBA_PROCEDURES: the procedures and functions inside packages (PROCEDURE_NAME set)."""
 
@@ -102,7 +104,7 @@ class Procedure:
     ref: str = field(compare=False)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ProxyUser:
     proxy: str
     client: str
@@ -110,7 +112,7 @@ class ProxyUser:
     ref: str = field(compare=False)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ProfileLimit:
     profile: str
     resource_name: str
@@ -157,79 +159,96 @@ def _text(value: Any) -> str | None:
     return None if value is None else str(value)
 
 
+class _Strings(dict):
+    """value -> _text(value), with one string object per distinct text: a million rows repeat a few
+    thousand names, and each row would otherwise hold its own copies.  Known strings are looked up
+    in C (dict.__getitem__); only a new value reaches __missing__."""
+
+    def __missing__(self, value: Any) -> str | None:
+        if value is None or type(value) is str:
+            self[value] = value
+            return value
+        return str(value)  # a number: not remembered (1 and 1.0 are equal keys, their texts are not)
+
+
+def _interner() -> Callable[[Any], str | None]:
+    return _Strings().__getitem__
+
+
 # Per view: required columns, optional columns, and the row constructor.  One table instead of one
-# parser per view, so adding a view is one entry.
-_Builder = Callable[[dict, str], Any]
+# parser per view, so adding a view is one entry.  A builder gets the row, its ref and `s`, the
+# string function (_text that interns, see _interner) for every text column.
+_Builder = Callable[[dict, str, Callable[[Any], str | None]], Any]
 
 VIEWS: dict[str, tuple[tuple[str, ...], tuple[str, ...], _Builder, bool]] = {
     # view: (required columns, optional columns, builder, view required?)
     "DBA_USERS": (
         ("USERNAME", "ACCOUNT_STATUS"),
         ("AUTHENTICATION_TYPE", "ORACLE_MAINTAINED", "EXPIRY_DATE", "PROFILE"),
-        lambda r, ref: User(r["USERNAME"], r["ACCOUNT_STATUS"], _text(r.get("AUTHENTICATION_TYPE")),
-                            _opt_yes(r.get("ORACLE_MAINTAINED")), _text(r.get("EXPIRY_DATE")),
-                            _text(r.get("PROFILE")), ref),
+        lambda r, ref, s: User(s(r["USERNAME"]), s(r["ACCOUNT_STATUS"]), s(r.get("AUTHENTICATION_TYPE")),
+                               _opt_yes(r.get("ORACLE_MAINTAINED")), s(r.get("EXPIRY_DATE")),
+                               s(r.get("PROFILE")), ref),
         True,
     ),
     "DBA_ROLES": (
         ("ROLE",),
         ("AUTHENTICATION_TYPE", "PASSWORD_REQUIRED", "ORACLE_MAINTAINED"),
-        lambda r, ref: Role(r["ROLE"], _text(r.get("AUTHENTICATION_TYPE")), _text(r.get("PASSWORD_REQUIRED")),
-                            _opt_yes(r.get("ORACLE_MAINTAINED")), ref),
+        lambda r, ref, s: Role(s(r["ROLE"]), s(r.get("AUTHENTICATION_TYPE")), s(r.get("PASSWORD_REQUIRED")),
+                               _opt_yes(r.get("ORACLE_MAINTAINED")), ref),
         True,
     ),
     "DBA_ROLE_PRIVS": (
         ("GRANTEE", "GRANTED_ROLE", "ADMIN_OPTION"),
         ("DEFAULT_ROLE",),
         # DEFAULT_ROLE absent: Oracle's default for a granted role is DEFAULT ROLE ALL.
-        lambda r, ref: RoleGrant(r["GRANTEE"], r["GRANTED_ROLE"], _yes(r["ADMIN_OPTION"]),
-                                 r.get("DEFAULT_ROLE") is None or _yes(r.get("DEFAULT_ROLE")), ref),
+        lambda r, ref, s: RoleGrant(s(r["GRANTEE"]), s(r["GRANTED_ROLE"]), _yes(r["ADMIN_OPTION"]),
+                                    r.get("DEFAULT_ROLE") is None or _yes(r.get("DEFAULT_ROLE")), ref),
         True,
     ),
     "DBA_SYS_PRIVS": (
         ("GRANTEE", "PRIVILEGE", "ADMIN_OPTION"),
         (),
-        lambda r, ref: SysPriv(r["GRANTEE"], r["PRIVILEGE"], _yes(r["ADMIN_OPTION"]), ref),
+        lambda r, ref, s: SysPriv(s(r["GRANTEE"]), s(r["PRIVILEGE"]), _yes(r["ADMIN_OPTION"]), ref),
         True,
     ),
     "DBA_TAB_PRIVS": (
         ("GRANTEE", "OWNER", "TABLE_NAME", "PRIVILEGE", "GRANTABLE"),
         ("GRANTOR", "TYPE"),
-        lambda r, ref: TabPriv(r["GRANTEE"], r["OWNER"], r["TABLE_NAME"], r["PRIVILEGE"], _yes(r["GRANTABLE"]),
-                               _text(r.get("GRANTOR")), _text(r.get("TYPE")), ref),
+        lambda r, ref, s: TabPriv(s(r["GRANTEE"]), s(r["OWNER"]), s(r["TABLE_NAME"]), s(r["PRIVILEGE"]),
+                                  _yes(r["GRANTABLE"]), s(r.get("GRANTOR")), s(r.get("TYPE")), ref),
         True,
     ),
     "DBA_COL_PRIVS": (
         ("GRANTEE", "OWNER", "TABLE_NAME", "COLUMN_NAME", "PRIVILEGE", "GRANTABLE"),
         (),
-        lambda r, ref: ColPriv(r["GRANTEE"], r["OWNER"], r["TABLE_NAME"], r["COLUMN_NAME"], r["PRIVILEGE"],
-                               _yes(r["GRANTABLE"]), ref),
+        lambda r, ref, s: ColPriv(s(r["GRANTEE"]), s(r["OWNER"]), s(r["TABLE_NAME"]), s(r["COLUMN_NAME"]),
+                                  s(r["PRIVILEGE"]), _yes(r["GRANTABLE"]), ref),
         False,
     ),
     "DBA_OBJECTS": (
         ("OWNER", "OBJECT_NAME", "OBJECT_TYPE"),
         (),
-        lambda r, ref: DbObject(r["OWNER"], r["OBJECT_NAME"], r["OBJECT_TYPE"], ref),
+        lambda r, ref, s: DbObject(s(r["OWNER"]), s(r["OBJECT_NAME"]), s(r["OBJECT_TYPE"]), ref),
         False,
     ),
     "PROXY_USERS": (
         ("PROXY", "CLIENT"),
         ("FLAGS",),
-        lambda r, ref: ProxyUser(r["PROXY"], r["CLIENT"], _text(r.get("FLAGS")), ref),
+        lambda r, ref, s: ProxyUser(s(r["PROXY"]), s(r["CLIENT"]), s(r.get("FLAGS")), ref),
         False,
     ),
     "DBA_PROFILES": (
         ("PROFILE", "RESOURCE_NAME", "LIMIT"),
         ("RESOURCE_TYPE",),
-        lambda r, ref: ProfileLimit(r["PROFILE"], r["RESOURCE_NAME"], _text(r.get("RESOURCE_TYPE")),
-                                    _text(r.get("LIMIT")), ref),
+        lambda r, ref, s: ProfileLimit(s(r["PROFILE"]), s(r["RESOURCE_NAME"]), s(r.get("RESOURCE_TYPE")),
+                                       s(r.get("LIMIT")), ref),
         False,
     ),
     "DBA_PROCEDURES": (
         ("OWNER", "OBJECT_NAME"),
         ("PROCEDURE_NAME", "OBJECT_TYPE", "OVERLOAD"),
-        lambda r, ref: Procedure(r["OWNER"], r["OBJECT_NAME"], _text(r.get("PROCEDURE_NAME")),
-                                 _text(r.get("OBJECT_TYPE")), _text(r.get("OVERLOAD")), ref),
+        lambda r, ref, s: Procedure(s(r["OWNER"]), s(r["OBJECT_NAME"]), s(r.get("PROCEDURE_NAME")),
+                                    s(r.get("OBJECT_TYPE")), s(r.get("OVERLOAD")), ref),
         False,
     ),
 }
@@ -253,6 +272,7 @@ def catalog_from_snapshot(data: dict, origin: str, findings: list[Finding] | tup
         raise SnapshotError(f"{origin}: 'views' must be an object of view name -> list of rows")
 
     typed: dict[str, tuple] = {}
+    intern = _interner()
     for view, (required, optional, build, view_required) in VIEWS.items():
         rows = views.get(view)
         if rows is None:
@@ -262,28 +282,11 @@ def catalog_from_snapshot(data: dict, origin: str, findings: list[Finding] | tup
             continue
         if not isinstance(rows, list):
             raise SnapshotError(f"{origin}: {view} must be a list of rows, got {type(rows).__name__}")
-        out = []
-        for index, row in enumerate(rows, start=1):
-            where = f"{origin}: {view} row {index}"
-            if not isinstance(row, dict):
-                raise SnapshotError(f"{where}: a row must be an object of column -> value")
-            for column in required:
-                if column not in row:
-                    raise SnapshotError(f"{where}: required column {column} is missing")
-            for column in required + optional:
-                value = row.get(column)
-                if value is None:
-                    if column in required and column in _NAME_COLUMNS:
-                        raise SnapshotError(f"{where}: column {column} is null")
-                    continue
-                if isinstance(value, (dict, list, bool)):
-                    raise SnapshotError(f"{where}: column {column} must be a string, number or null, "
-                                        f"got {type(value).__name__}")
-                if column in _NAME_COLUMNS and not (isinstance(value, str) and value):
-                    raise SnapshotError(f"{where}: column {column} must be a non-empty string, got {value!r}")
-            out.append(build(row, f"{view}#{index}"))
-        typed[view] = tuple(out)
+        typed[view] = _type_rows(origin, view, rows, intern)
+    return _catalog(origin, src, typed, findings)
 
+
+def _catalog(origin: str, src: dict, typed: dict[str, tuple], findings) -> Catalog:
     return Catalog(
         origin=origin,
         source=SourceInfo(_text(src.get("version")), _text(src.get("db_name")), _text(src.get("captured_at"))),
@@ -301,9 +304,105 @@ def catalog_from_snapshot(data: dict, origin: str, findings: list[Finding] | tup
     )
 
 
+def _type_rows(origin: str, view: str, rows: Iterable, intern: Callable[[Any], str | None]) -> tuple:
+    """The typed rows of one view; a row that is not valid raises SnapshotError naming it."""
+    required, optional, build, _ = VIEWS[view]
+    columns = required + optional
+    out = []
+    for index, row in enumerate(rows, start=1):
+        if not _row_ok(row, columns, required):
+            _check_row(f"{origin}: {view} row {index}", row, required, optional)  # raises
+        out.append(build(row, f"{view}#{index}", intern))
+    return tuple(out)
+
+
+
+def _row_ok(row: Any, columns: tuple[str, ...], required: tuple[str, ...]) -> bool:
+    """Whether _check_row would accept the row, in one quick pass (it runs for every row)."""
+    if type(row) is not dict:
+        return False
+    for column in columns:
+        value = row.get(column)
+        kind = type(value)
+        if kind is str:
+            if not value and column in _NAME_COLUMNS:
+                return False
+        elif value is None:
+            if column in required and (column not in row or column in _NAME_COLUMNS):
+                return False
+        elif kind is int or kind is float:
+            if column in _NAME_COLUMNS:
+                return False
+        else:  # bool, dict, list
+            return False
+    return True
+
+
+def _check_row(where: str, row: Any, required: tuple[str, ...], optional: tuple[str, ...]) -> None:
+    """Raise SnapshotError for the first problem of a row, in column order."""
+    if not isinstance(row, dict):
+        raise SnapshotError(f"{where}: a row must be an object of column -> value")
+    for column in required:
+        if column not in row:
+            raise SnapshotError(f"{where}: required column {column} is missing")
+    for column in required + optional:
+        value = row.get(column)
+        if value is None:
+            if column in required and column in _NAME_COLUMNS:
+                raise SnapshotError(f"{where}: column {column} is null")
+            continue
+        if isinstance(value, (dict, list, bool)):
+            raise SnapshotError(f"{where}: column {column} must be a string, number or null, "
+                                f"got {type(value).__name__}")
+        if column in _NAME_COLUMNS and not (isinstance(value, str) and value):
+            raise SnapshotError(f"{where}: column {column} must be a non-empty string, got {value!r}")
+
+
+def catalog_from_snapshot_file(path: Path, origin: str) -> Catalog | None:
+    """The catalog of a snapshot file, read one row at a time (sources/snapshot_reader.py): the
+    same result as catalog_from_snapshot(json.load(file)) in a fraction of the memory.  None if the
+    file is anything but a well-formed snapshot: the caller then reads it whole, which names the
+    exact problem."""
+    from .sources.snapshot_reader import Rows, StreamError, Views, read_snapshot
+
+    top: dict[str, Any] = {}
+    typed: dict[str, tuple] = {}
+    intern = _interner()
+    try:
+        with open(path, encoding="utf-8") as fh:
+            for key, value in read_snapshot(fh):
+                if key in top:
+                    return None  # a repeated key: json.load keeps the last one
+                top[key] = value
+                if not isinstance(value, Views):
+                    continue
+                for view, rows in value:
+                    if view in typed or (view in VIEWS and not isinstance(rows, Rows)):
+                        return None
+                    if view in VIEWS:
+                        typed[view] = _type_rows(origin, view, rows, intern)
+                    else:
+                        typed[view] = ()  # read past (skipped by the reader), but noted: no repeats
+    except (StreamError, SnapshotError, OSError, UnicodeDecodeError, RecursionError):
+        return None
+    src = top.get("source") or {}
+    if (top.get("format") != SNAPSHOT_FORMAT or not isinstance(src, dict) or not isinstance(top.get("views"), Views)
+            or any(view_required and view not in typed for view, (*_, view_required) in VIEWS.items())):
+        return None
+    for view in VIEWS:
+        typed.setdefault(view, ())
+    return _catalog(origin, src, typed, ())
+
+
+@without_gc
 def load_catalog(spec: str, **options) -> Catalog:
     """--source spec -> validated Catalog (the one door from every source into the core)."""
-    from .sources import load_source
+    from .sources import load_source, snapshot_file
 
+    path = snapshot_file(spec)
+    if path is not None:  # streamed; anything unusual is read again the plain way, below
+        catalog = catalog_from_snapshot_file(path, spec)
+        if catalog is not None:
+            return catalog
     result = load_source(spec, **options)
     return catalog_from_snapshot(result.snapshot, result.origin, result.findings)

@@ -56,6 +56,14 @@ def load_source(spec: str, **options) -> SourceResult:
     return SourceResult(parse_snapshot_text(text, spec), spec)
 
 
+def snapshot_file(spec: str) -> Path | None:
+    """The file a --source spec names, if it names a snapshot file that exists (else None)."""
+    if spec == "sample" or spec.startswith(("oracle://", "ddl:")):
+        return None
+    path = Path(spec)
+    return path if path.is_file() else None
+
+
 def parse_snapshot_text(text: str, origin: str) -> dict:
     try:
         data = json.loads(text)
