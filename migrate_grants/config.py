@@ -26,6 +26,7 @@ In the spirit of AWS DMS table-mapping rules: include/exclude by Oracle name wit
 
 from __future__ import annotations
 
+import functools
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -43,6 +44,7 @@ SELECT_KEYS = ("include_users", "exclude_users", "include_roles", "exclude_roles
                "exclude_schemas", "include_objects", "exclude_objects")
 
 
+@functools.cache  # matched once per object row: compile each pattern once
 def _pattern(p: str) -> re.Pattern:
     return re.compile("".join(".*" if ch == "%" else re.escape(ch) for ch in p) + r"\Z", re.DOTALL)
 

@@ -14,18 +14,22 @@ Semantics carried over (Oracle Database Security Guide):
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 
 from .catalog import Catalog, RoleGrant
 from .config import Config
 from .findings import Finding, Severity
+from .gcpause import without_gc
 from .model import (PUBLIC, Grant, ManagedObject, Membership, Model, ObjectKind, ObjectRef, Role,
                     normalize_timestamp)
 from .naming import MAX_IDENTIFIER_BYTES, NameMapper, fold, shorten
 from . import rules
 
 ORACLE_PUBLIC = "PUBLIC"
+_MAPPED_GRANTEES = ("public", "user", "role")  # grantee_state()s whose grants are mapped
+_UNSEEN = object()
 NEWEST_TARGET_VERSION = 18
 SUPPORTED_TARGET_VERSIONS = range(13, 19)
 PG_RESERVED_ROLE_NAMES = ("public", "none", "current_user", "session_user", "current_role")
@@ -68,6 +72,7 @@ class MappingResult:
     role_names: dict[str, str] = field(default_factory=dict)  # Oracle user/role -> PostgreSQL role
 
 
+@without_gc
 def map_catalog(catalog: Catalog, options: MappingOptions = MappingOptions()) -> MappingResult:
     return _Mapper(catalog, options).run()
 
@@ -84,7 +89,16 @@ class _Mapper:
         self.memberships: list[Membership] = []
         self.objects: dict[ObjectRef, tuple[str | None, set[str]]] = {}  # ref -> (owner, sources)
         self.grants: list[Grant] = []
+        # schema -> grantee -> source rows: the schema USAGE every object grant implies, collected
+        # here rather than as one more Grant per grant row
+        self.usage: dict[ObjectRef, dict[str, set[str]]] = {}
         self.excluded_by_config: set[str] = set()
+        self._grantee_states: dict[str, str] = {}
+        # One ObjectRef instance per object (and per schema), shared by all its grants.
+        self._refs: dict[tuple, ObjectRef] = {}
+        self._schema_refs: dict[str, ObjectRef] = {}
+        self._schema_selected: dict[str, bool] = {}
+        self._source_sets: dict[ObjectRef, list[set[str]]] = {}  # ref -> source sets of its schema and itself
 
     # --- small helpers -------------------------------------------------------------------------
     def account(self, ref: str, status: str) -> None:
@@ -125,6 +139,7 @@ class _Mapper:
         self.unselected = {u for u in self.user_rows if u not in self.maintained_users and not sel.user(u)}
         self.unselected |= {r for r in self.role_rows if r not in self.maintained_roles and not sel.role(r)}
         self.migrated_users = sorted(set(self.user_rows) - self.maintained_users - self.unselected)
+        self.migrated_user_set = frozenset(self.migrated_users)  # for `in`: the list is for order
         self.migrated_roles = sorted(set(self.role_rows) - self.maintained_roles - self.unselected)
         excluded = [u.ref for u in self.cat.users if u.username in self.maintained_users]
         excluded += [r.ref for r in self.cat.roles if r.role in self.maintained_roles]
@@ -149,10 +164,13 @@ class _Mapper:
                                  overrides=ren.roles, prefix=ren.role_prefix)
         self.role_name = names
         self.findings.extend(names.findings)
+        # What DBA_TAB_PRIVS grants on, once each (a million rows name a few thousand objects).
+        self.tab_priv_objects = {(t.owner, t.table_name, t.type, t.privilege) for t in self.cat.tab_privs}
         # Owners of objects (INHERIT PRIVILEGES rows name users, not schema objects).
-        owners = {t.owner for t in self.cat.tab_privs if not _is_user_privilege(t)}
+        owners = {owner for owner, _, otype, privilege in self.tab_priv_objects
+                  if not _is_user_privilege_of(otype, privilege)}
         owners |= {c.owner for c in self.cat.col_privs} | {o.owner for o in self.cat.objects}
-        owners = {o for o in owners if o in self.migrated_users or (o not in self.user_rows and not self.is_maintained(o)
+        owners = {o for o in owners if o in self.migrated_user_set or (o not in self.user_rows and not self.is_maintained(o)
                                                                       and not rules.is_oracle_maintained_user(o))}
         owners = {o for o in owners if sel.schema(o)}
         self.schema_name = NameMapper.build(sorted(owners), "schema", forbidden_prefix="pg_",
@@ -162,7 +180,7 @@ class _Mapper:
         self.package_schema: NameMapper | None = None
         if self.cfg.package_naming == "schema":
             packages = {(o.owner, o.object_name) for o in self.cat.objects if o.object_type == "PACKAGE"}
-            packages |= {(t.owner, t.table_name) for t in self.cat.tab_privs if (t.type or "") == "PACKAGE"}
+            packages |= {(owner, name) for owner, name, otype, _ in self.tab_priv_objects if (otype or "") == "PACKAGE"}
             packages = {p for p in packages if p[0] in self.schema_name}
             self.package_schema = NameMapper.build(sorted({name for _, name in packages}), "package schema",
                                                    reserved={self.schema_name[o] for o in owners},
@@ -177,7 +195,13 @@ class _Mapper:
         return False
 
     def grantee_state(self, name: str) -> str:
-        """public | user | role | maintained | unselected | unknown."""
+        """public | user | role | maintained | unselected | unknown (asked once per row: cached)."""
+        state = self._grantee_states.get(name)
+        if state is None:
+            state = self._grantee_states[name] = self._grantee_state(name)
+        return state
+
+    def _grantee_state(self, name: str) -> str:
         if name == ORACLE_PUBLIC:
             return "public"
         if name in self.unselected:
@@ -515,7 +539,7 @@ class _Mapper:
                 continue
             if self.opt.manage_ownership:
                 continue  # the owner of the schema may create in it
-            self.grants.append(Grant(ObjectRef(ObjectKind.SCHEMA, schema), "CREATE", role.name, False, None,
+            self.grants.append(Grant(self.schema_ref(schema), "CREATE", role.name, False, None,
                                      (self.user_rows[name].ref,)))
             self.note(Severity.INFO, "sys-privilege-widening",
                       f"{name} holds {', '.join(held)}: CREATE on schema {schema} lets it create any kind of object there",
@@ -653,9 +677,9 @@ class _Mapper:
         by_owner: dict[str, set[str]] = defaultdict(set)
         for owner, name in self.object_type:
             by_owner[owner].add(name)
-        for t in self.cat.tab_privs:
-            if not _is_user_privilege(t):
-                by_owner[t.owner].add(t.table_name)
+        for owner, name, otype, privilege in self.tab_priv_objects:
+            if not _is_user_privilege_of(otype, privilege):
+                by_owner[owner].add(name)
         for c in self.cat.col_privs:
             by_owner[c.owner].add(c.table_name)
         for owner, names in by_owner.items():
@@ -671,24 +695,50 @@ class _Mapper:
         self.profile_rows = {(r.profile, r.resource_name): r for r in self.cat.profiles}
 
     def object_ref(self, owner: str, name: str, kind: ObjectKind) -> ObjectRef:
-        return ObjectRef(kind, self.schema_name[owner], self.object_names[owner][name])
+        ref = self._refs.get((owner, name, kind))
+        if ref is None:
+            ref = self._refs[(owner, name, kind)] = ObjectRef(kind, self.schema_name[owner], self.object_names[owner][name])
+        return ref
+
+    def schema_ref(self, schema: str) -> ObjectRef:
+        ref = self._schema_refs.get(schema)
+        if ref is None:
+            ref = self._schema_refs[schema] = ObjectRef(ObjectKind.SCHEMA, schema)
+        return ref
 
     def owner_role(self, oracle_owner: str) -> str | None:
-        if self.opt.manage_ownership and oracle_owner in self.migrated_users:
+        if self.opt.manage_ownership and oracle_owner in self.migrated_user_set:
             return self.role_name[oracle_owner]
         return None
 
     def manage(self, ref: ObjectRef, oracle_owner: str, source: str) -> ObjectRef:
-        owner = self.owner_role(oracle_owner)
-        for r in (ObjectRef(ObjectKind.SCHEMA, ref.schema), ref):
-            entry = self.objects.get(r)
-            if entry is None:
-                self.objects[r] = entry = (owner, set())
-            entry[1].add(source)  # sets while mapping: sorted once at the end (no quadratic re-sorting)
+        """Record that the migration manages `ref` (and its schema), citing `source`."""
+        for sources in self.source_sets(ref, oracle_owner):  # sets while mapping: sorted once at the end
+            sources.add(source)
         return ref
 
+    def source_sets(self, ref: ObjectRef, oracle_owner: str) -> list[set[str]]:
+        """The source rows of `ref`'s schema and of `ref`, managed from now on."""
+        source_sets = self._source_sets.get(ref)
+        if source_sets is None:
+            owner = self.owner_role(oracle_owner)
+            source_sets = []
+            for r in (self.schema_ref(ref.schema), ref):
+                entry = self.objects.get(r)
+                if entry is None:
+                    self.objects[r] = entry = (owner, set())
+                source_sets.append(entry[1])
+            self._source_sets[ref] = source_sets
+        return source_sets
+
     def selected_object(self, owner: str, name: str) -> bool:
-        return self.cfg.selection.object(owner, name)
+        sel = self.cfg.selection
+        selected = self._schema_selected.get(owner)
+        if selected is None:
+            selected = self._schema_selected[owner] = sel.schema(owner)
+        if not selected or not (sel.patterns.get("include_objects") or sel.patterns.get("exclude_objects")):
+            return selected  # no object rules: the schema decides (asked once per owner)
+        return sel.object(owner, name)
 
     def map_objects(self) -> None:
         for o in self.cat.objects:
@@ -748,46 +798,41 @@ class _Mapper:
 
     def map_tab_privs(self) -> None:
         inherit_privileges: list[str] = []
+        # Decided once per object and once per grantee, not once per grant row (an estate has a
+        # million rows on a few thousand objects):
+        objects: dict[tuple, tuple | None] = {}  # (owner, name, TYPE) -> see plain_object
+        grantees: dict[str, str | None] = {}  # Oracle grantee -> PostgreSQL grantee; None: not mapped as is
+        grants, accounted = self.grants, self.accounted
         for t in self.cat.tab_privs:
-            obj = f"{t.owner}.{t.table_name}"
-            otype = (t.type or self.object_type.get((t.owner, t.table_name)) or "").upper()
-            if _is_user_privilege(t):
-                inherit_privileges.append(t.ref)
+            obj = objects.get((t.owner, t.table_name, t.type), _UNSEEN)
+            if obj is _UNSEEN:
+                obj = objects[(t.owner, t.table_name, t.type)] = self.plain_object(t)
+            grantee = grantees.get(t.grantee, _UNSEEN)
+            if grantee is _UNSEEN:
+                grantee = grantees[t.grantee] = self.plain_grantee(t.grantee)
+            # (No rule is about INHERIT PRIVILEGES and no plain object has TYPE USER: user privileges
+            # always take the full path.)
+            rule = obj[1].get(t.privilege) if obj is not None and grantee is not None else None
+            if rule is None or not rule.pg:
+                if _is_user_privilege(t):
+                    inherit_privileges.append(t.ref)
+                else:
+                    self.map_tab_priv(t)  # every check in order, each with its finding
                 continue
-            if not self.check_grantee(t.ref, t.grantee, "object privilege", obj, t.privilege):
-                continue
-            if t.owner in self.maintained_users or rules.is_oracle_maintained_user(t.owner):
-                self.report(t.ref, Severity.WARNING, "oracle-object",
-                            f"{t.grantee} holds {t.privilege} on {obj}, an Oracle-maintained object that is not migrated",
-                            "Grant the equivalent PostgreSQL feature (extension, catalog view) by hand if still needed.",
-                            grantee=t.grantee, privilege=t.privilege, obj=obj)
-                continue
-            if t.owner not in self.schema_name or not self.selected_object(t.owner, t.table_name):
-                self.exclude(t.ref)
-                continue
-            if not otype:
-                self.report(t.ref, Severity.WARNING, "object-type-unknown",
-                            f"cannot tell the type of {obj} (no TYPE column, not in DBA_OBJECTS)",
-                            "Include DBA_OBJECTS in the snapshot.", grantee=t.grantee, privilege=t.privilege, obj=obj)
-                continue
-            if otype == "PACKAGE":
-                self.map_package_grant(t, obj)
-                continue
-            type_rule = rules.OBJECT_TYPE_RULES.get(otype)
-            if type_rule is None or type_rule.kind is None:
-                reason = type_rule.reason if type_rule else f"object type {otype} is not migrated"
-                suggestion = type_rule.suggestion if type_rule else "Grant the converted object's privileges by hand."
-                severity = type_rule.severity if type_rule else Severity.WARNING
-                self.report(t.ref, severity, "object-type-unmapped", f"{t.privilege} on {otype} {obj}: {reason}",
-                            suggestion, grantee=t.grantee, privilege=t.privilege, obj=obj)
-                continue
-            rule = rules.OBJECT_PRIVILEGE_RULES[type_rule.kind].get(t.privilege)
-            if not self.check_privilege_rule(rule, t, otype, obj):
-                continue
-            ref = self.manage(self.object_ref(t.owner, t.table_name, type_rule.kind), t.owner, t.ref)
+            # What map_tab_priv does for a row that passes every check:
+            ref, _, schema_usage, managed = obj
+            if not managed:  # = self.manage(ref, t.owner, t.ref), once per object
+                managed.extend(self.source_sets(ref, t.owner))
+            for object_sources in managed:
+                object_sources.add(t.ref)
+            sources = (t.ref,)
             for privilege in rule.pg:
-                self.add_grant(Grant(ref, privilege, self.grantee_role(t.grantee), t.grantable, None, (t.ref,)))
-            self.account(t.ref, "mapped")
+                grants.append(Grant(ref, privilege, grantee, t.grantable, None, sources))
+            usage_sources = schema_usage.get(grantee)  # = self.needs_usage(ref, grantee, sources)
+            if usage_sources is None:
+                usage_sources = schema_usage[grantee] = set()
+            usage_sources.add(t.ref)
+            accounted[t.ref] = "mapped"  # = self.account(t.ref, "mapped"): "mapped" always wins
         if inherit_privileges:
             for ref in inherit_privileges:
                 self.account(ref, "reported")
@@ -796,6 +841,69 @@ class _Mapper:
                 f"{len(inherit_privileges)} INHERIT PRIVILEGES grants on users are not migrated: they control "
                 "invoker's-rights procedures, which PostgreSQL SECURITY INVOKER functions do not need",
                 "Nothing to do.", "DBA_TAB_PRIVS", "", "INHERIT PRIVILEGES", "", inherit_privileges[0]))
+
+    def plain_grantee(self, grantee: str) -> str | None:
+        """The PostgreSQL grantee for an Oracle one whose grants are mapped without a finding."""
+        return self.grantee_role(grantee) if self.grantee_state(grantee) in _MAPPED_GRANTEES else None
+
+    def plain_object(self, t) -> tuple | None:
+        """For a DBA_TAB_PRIVS row's object, if map_tab_priv would map a grant on it without a
+        finding about the object (migrated owner, selected, known type with a PostgreSQL kind):
+        (its ref, the privilege rules of its kind, USAGE sources of its schema per grantee, [])."""
+        otype = self.tab_priv_type(t)
+        if (t.owner in self.maintained_users or rules.is_oracle_maintained_user(t.owner)
+                or t.owner not in self.schema_name or not self.selected_object(t.owner, t.table_name)
+                or otype == "PACKAGE"):
+            return None
+        type_rule = rules.OBJECT_TYPE_RULES.get(otype)
+        if type_rule is None or type_rule.kind is None:
+            return None
+        ref = self.object_ref(t.owner, t.table_name, type_rule.kind)
+        # the last item: the source sets of the object and its schema, once the first grant is mapped
+        return ref, rules.OBJECT_PRIVILEGE_RULES[type_rule.kind], self.usage_of(ref.schema), []
+
+    def tab_priv_type(self, t) -> str:
+        return (t.type or self.object_type.get((t.owner, t.table_name)) or "").upper()
+
+    def map_tab_priv(self, t) -> None:
+        """One DBA_TAB_PRIVS row, every check in order (map_tab_privs takes a shortcut for the rows
+        that pass them all)."""
+        obj = f"{t.owner}.{t.table_name}"
+        otype = self.tab_priv_type(t)
+        if not self.check_grantee(t.ref, t.grantee, "object privilege", obj, t.privilege):
+            return
+        if t.owner in self.maintained_users or rules.is_oracle_maintained_user(t.owner):
+            self.report(t.ref, Severity.WARNING, "oracle-object",
+                        f"{t.grantee} holds {t.privilege} on {obj}, an Oracle-maintained object that is not migrated",
+                        "Grant the equivalent PostgreSQL feature (extension, catalog view) by hand if still needed.",
+                        grantee=t.grantee, privilege=t.privilege, obj=obj)
+            return
+        if t.owner not in self.schema_name or not self.selected_object(t.owner, t.table_name):
+            self.exclude(t.ref)
+            return
+        if not otype:
+            self.report(t.ref, Severity.WARNING, "object-type-unknown",
+                        f"cannot tell the type of {obj} (no TYPE column, not in DBA_OBJECTS)",
+                        "Include DBA_OBJECTS in the snapshot.", grantee=t.grantee, privilege=t.privilege, obj=obj)
+            return
+        if otype == "PACKAGE":
+            self.map_package_grant(t, obj)
+            return
+        type_rule = rules.OBJECT_TYPE_RULES.get(otype)
+        if type_rule is None or type_rule.kind is None:
+            reason = type_rule.reason if type_rule else f"object type {otype} is not migrated"
+            suggestion = type_rule.suggestion if type_rule else "Grant the converted object's privileges by hand."
+            severity = type_rule.severity if type_rule else Severity.WARNING
+            self.report(t.ref, severity, "object-type-unmapped", f"{t.privilege} on {otype} {obj}: {reason}",
+                        suggestion, grantee=t.grantee, privilege=t.privilege, obj=obj)
+            return
+        rule = rules.OBJECT_PRIVILEGE_RULES[type_rule.kind].get(t.privilege)
+        if not self.check_privilege_rule(rule, t, otype, obj):
+            return
+        ref = self.manage(self.object_ref(t.owner, t.table_name, type_rule.kind), t.owner, t.ref)
+        for privilege in rule.pg:
+            self.add_grant(Grant(ref, privilege, self.grantee_role(t.grantee), t.grantable, None, (t.ref,)))
+        self.account(t.ref, "mapped")
 
     def check_privilege_rule(self, rule, t, otype: str, obj: str) -> bool:
         if rule is None:
@@ -865,22 +973,44 @@ class _Mapper:
                             grantee=c.grantee, privilege=c.privilege, obj=obj)
                 continue
             ref = self.manage(self.object_ref(c.owner, c.table_name, kind), c.owner, c.ref)
-            column = _fit(fold(c.column_name))
+            column = _column_name(c.column_name)
             for privilege in rule.pg:
                 self.add_grant(Grant(ref, privilege, self.grantee_role(c.grantee), c.grantable, column, (c.ref,)))
             self.account(c.ref, "mapped")
 
     def add_grant(self, grant: Grant) -> None:
         self.grants.append(grant)
-        # PostgreSQL also needs USAGE on the schema; Oracle has no such gate.
-        self.grants.append(Grant(ObjectRef(ObjectKind.SCHEMA, grant.ref.schema), "USAGE", grant.grantee,
-                                 False, None, grant.sources))
+        self.needs_usage(grant.ref, grant.grantee, grant.sources)
+
+    def needs_usage(self, ref: ObjectRef, grantee: str, sources: tuple[str, ...]) -> None:
+        """PostgreSQL also needs USAGE on the schema; Oracle has no such gate."""
+        schema_usage = self.usage_of(ref.schema)
+        usage_sources = schema_usage.get(grantee)
+        if usage_sources is None:
+            usage_sources = schema_usage[grantee] = set()
+        usage_sources.update(sources)
+
+    def usage_of(self, schema: str) -> dict[str, set[str]]:
+        """grantee -> source rows of the USAGE it needs on `schema`."""
+        ref = self.schema_ref(schema)
+        schema_usage = self.usage.get(ref)
+        if schema_usage is None:
+            schema_usage = self.usage[ref] = {}
+        return schema_usage
+
+    def usage_grants(self) -> list[Grant]:
+        return [Grant(schema, "USAGE", grantee, False, None, tuple(sorted(sources)))
+                for schema, by_grantee in self.usage.items() for grantee, sources in by_grantee.items()]
 
     def flatten_public_roles(self) -> None:
         if not self.public_flattened:
             return
         roles = {self.role_name[r] for r in self.closure(self.public_flattened) if r in self.role_name}
         self.grants.extend(replace(g, grantee=PUBLIC, grantable=False) for g in list(self.grants) if g.grantee in roles)
+        for by_grantee in self.usage.values():
+            for grantee, sources in list(by_grantee.items()):
+                if grantee in roles:
+                    by_grantee.setdefault(PUBLIC, set()).update(sources)
 
     def summarize_selection(self) -> None:
         if self.excluded_by_config:
@@ -911,35 +1041,53 @@ class _Mapper:
         self.fit_memberships_to_target()
         self.flatten_public_roles()
         self.summarize_selection()
-        grants = _dedupe_grants(self.grants)
+        grants = _dedupe_grants(self.grants + self.usage_grants())
         memberships = _dedupe_memberships(self.memberships)
         objects = [ManagedObject(ref, owner, tuple(sorted(sources))) for ref, (owner, sources) in self.objects.items()]
-        model = Model.build(self.roles.values(), memberships, objects, grants)
+        model = Model.build(self.roles.values(), memberships, objects, grants, merge=False)  # all deduplicated
         return MappingResult(model, self.findings, self.cat, self.opt, self.accounted,
                              {oracle: r.name for oracle, r in self.roles.items()})
 
 
 def _is_user_privilege(t) -> bool:
     """INHERIT [REMOTE] PRIVILEGES rows are about users (TYPE 'USER'), not schema objects."""
-    return (t.type or "").upper() == "USER" or t.privilege in ("INHERIT PRIVILEGES", "INHERIT REMOTE PRIVILEGES")
+    return _is_user_privilege_of(t.type, t.privilege)
+
+
+def _is_user_privilege_of(otype: str | None, privilege: str) -> bool:
+    return (otype or "").upper() == "USER" or privilege in ("INHERIT PRIVILEGES", "INHERIT REMOTE PRIVILEGES")
 
 
 def _fit(name: str) -> str:
     return shorten(name) if len(name.encode("utf-8")) > MAX_IDENTIFIER_BYTES else name
 
 
+@functools.lru_cache(maxsize=65536)  # one per column grant row; an estate has few distinct column names
+def _column_name(oracle_name: str) -> str:
+    return _fit(fold(oracle_name))
+
+
 def _dedupe_grants(grants: list[Grant]) -> list[Grant]:
     """One grant per key; WITH GRANT OPTION wins (Oracle: any grant path with GRANTABLE = YES)."""
-    merged: dict[tuple, list] = {}  # key -> [first grant, grantable, sources]
+    first: dict[tuple, Grant] = {}  # key -> the first grant with it
+    repeated: dict[tuple, list[Grant]] = {}  # only the keys seen more than once (few) -> all their grants
     for g in grants:
-        entry = merged.get(g.key)
-        if entry is None:
-            merged[g.key] = [g, g.grantable, set(g.sources)]
-        else:
-            entry[1] = entry[1] or g.grantable
-            entry[2].update(g.sources)
-    return [replace(g, grantable=grantable, sources=tuple(sorted(sources))) if (grantable != g.grantable or
-            len(sources) != len(g.sources)) else g for g, grantable, sources in merged.values()]
+        key = g.key
+        seen = first.setdefault(key, g)
+        if seen is not g:
+            repeated.setdefault(key, [seen]).append(g)
+    out = list(first.values())
+    if repeated:
+        out = [_merged(g, repeated[key]) if key in repeated else g for key, g in first.items()]
+    return out
+
+
+def _merged(g: Grant, same_key: list[Grant]) -> Grant:
+    grantable = any(x.grantable for x in same_key)
+    sources = set().union(*(x.sources for x in same_key))
+    if len(sources) != len(g.sources) or grantable != g.grantable:
+        return replace(g, grantable=grantable, sources=tuple(sorted(sources)))
+    return g
 
 
 def _dedupe_memberships(memberships: list[Membership]) -> list[Membership]:

@@ -12,6 +12,7 @@ PostgreSQL documentation (GRANT, privileges, CREATE ROLE).
 from __future__ import annotations
 
 import fnmatch
+import functools
 from dataclasses import dataclass
 
 from .findings import Severity
@@ -48,6 +49,7 @@ BUILTIN_ROLE_SYS_PRIVS: dict[str, tuple[str, ...]] = {
 }
 
 
+@functools.cache  # asked once per grant row; an estate has few distinct names
 def is_oracle_maintained_user(name: str) -> bool:
     return name in ORACLE_MAINTAINED_USERS or any(fnmatch.fnmatchcase(name, p) for p in ORACLE_MAINTAINED_USER_PATTERNS)
 
