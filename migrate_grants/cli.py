@@ -47,6 +47,15 @@ class Passwords(str, Enum):
     iam = "iam"
 
 
+class Style(str, Enum):
+    compact = "compact"
+    per_object = "per-object"
+
+
+STYLE_HELP = ("compact (default): a GRANT names many objects (up to 1000) and all grantees with the same "
+              "privileges on them; per-object: one GRANT per object (longer, slower to apply).")
+
+
 class FailOn(str, Enum):
     warning = "warning"
     error = "error"
@@ -180,6 +189,7 @@ def render(
                                              help="Exit with code 1 if a finding of this severity or worse exists."),
     transaction: bool = typer.Option(True, "--transaction/--no-transaction",
                                      help="Wrap the script in BEGIN/COMMIT (default) so it applies all or nothing."),
+    style: Style = typer.Option(Style.compact, "--style", help=STYLE_HELP),
 ) -> None:
     """Render an idempotent PostgreSQL script that grants what Oracle granted.
 
@@ -206,7 +216,7 @@ def render(
             "the script holds only SCRAM-SHA-256 verifiers")
     elif credentials is not None:
         raise UserError("--credentials is only used with --passwords generate")
-    write_output(render_script(result, transaction=transaction, verifiers=verifiers), output)
+    write_output(render_script(result, transaction=transaction, verifiers=verifiers, style=style.value), output)
     code = report_findings(result.findings, findings_file, fail_on)
     raise typer.Exit(code)
 

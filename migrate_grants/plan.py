@@ -17,7 +17,7 @@ from typing import Iterable
 
 from .mapping import Target
 from .model import PUBLIC, Grant, ManagedObject, Model, ObjectKind, ObjectRef
-from .templates import render_statement
+from .templates import render_statement, statement_macro
 
 SECTIONS = (
     ("revokes", "Revoke what the source does not grant"),
@@ -30,6 +30,15 @@ SECTIONS = (
     ("public defaults", "Defaults PostgreSQL gives PUBLIC that Oracle does not: revoked"),
 )
 SECTION_ORDER = {name: i for i, (name, _) in enumerate(SECTIONS)}
+
+# How GRANT statements are consolidated (grant_actions): "compact" names many objects per statement,
+# "per-object" is one statement per object (the most reviewable form, and slow to apply at scale).
+STYLES = ("compact", "per-object")
+DEFAULT_STYLE = "compact"
+MAX_OBJECTS_PER_STATEMENT = 1000  # statements stay reviewable and of bounded size
+# GRANT ... ON ALL <word> IN SCHEMA, per GRANT keyword.  What it covers is exactly what inspection
+# lists under that keyword (TABLES: tables, views, materialized and foreign tables).
+ALL_IN_SCHEMA = {"TABLE": "TABLES", "SEQUENCE": "SEQUENCES"}
 
 
 @dataclass(frozen=True)
@@ -46,12 +55,14 @@ def owner_of(model: Model) -> dict[ObjectRef, str | None]:
 
 
 def _sources(items: Iterable) -> tuple[str, ...]:
-    return tuple(sorted({s for item in items for s in item.sources}))
+    return tuple(sorted(set().union(*[item.sources for item in items])))
 
 
-def script_plan(model: Model, target: Target, verifiers: dict[str, str] | None = None) -> list[Action]:
+def script_plan(model: Model, target: Target, verifiers: dict[str, str] | None = None,
+                style: str = DEFAULT_STYLE) -> list[Action]:
     """Idempotent actions that establish everything in `model` (for a script run on any state).
-    `verifiers`: role -> SCRAM-SHA-256 verifier to set as its password (never clear text)."""
+    `verifiers`: role -> SCRAM-SHA-256 verifier to set as its password (never clear text).
+    `style`: how grants are consolidated (STYLES)."""
     actions: list[Action] = []
     for role in model.roles:
         actions.append(Action("roles", f"role {role.name}" + (" (can log in)" if role.login else ""),
@@ -64,7 +75,7 @@ def script_plan(model: Model, target: Target, verifiers: dict[str, str] | None =
     for m in model.memberships:
         actions.append(membership_action(m, target, external=m.role not in managed))
     actions.extend(ownership_actions(model.objects, target))
-    actions.extend(grant_actions(model.grants, owner_of(model)))
+    actions.extend(grant_actions(model.grants, owner_of(model), style))
     actions.extend(public_default_actions(model))
     return sort_actions(actions)
 
@@ -87,19 +98,32 @@ def ownership_actions(objects: Iterable[ManagedObject], target: Target) -> list[
     for owner in sorted({o.owner for o in owned}):
         actions.append(Action("ownership", f"the current user (master) becomes a member of owner {owner}, to hand its objects over and grant on them",
                               render_statement("act_as_owner", owner=owner, target=target)))
+    object_owner = statement_macro("object_owner")
     # Schemas first: the new owner of an object needs CREATE on its schema (PostgreSQL 16+).
     for o in sorted(owned, key=lambda o: (o.ref.kind is not ObjectKind.SCHEMA, o.ref.sort_key())):
         if o.ref.kind is ObjectKind.SCHEMA:
             sql = render_statement("schema_owner", schema=o.ref.schema, owner=o.owner)
         else:
-            sql = render_statement("object_owner", ref=o.ref, owner=o.owner)
+            sql = object_owner(o.ref, o.owner)
         actions.append(Action("ownership", f"{o.ref} is owned by {o.owner}", sql, None, o.sources))
     return actions
 
 
-def grant_actions(grants: Iterable[Grant], owners: dict[ObjectRef, str | None]) -> list[Action]:
-    """GRANT statements, one per object and (privilege set, grantable), naming all its grantees."""
-    # (ref, column?, grantee, grantable) -> privileges, then merge grantees with equal privilege sets.
+def grant_actions(grants: Iterable[Grant], owners: dict[ObjectRef, str | None], style: str = DEFAULT_STYLE,
+                  schema_contents: dict[tuple[str, str], frozenset[ObjectRef]] | None = None) -> list[Action]:
+    """GRANT statements for `grants`, run as the owner of their objects (`owners`; object privileges
+    fall back to the owner of the schema).
+
+    per-object: one statement per object and (privilege set, grant option), naming all its
+    grantees; column privileges one per object, grantee and privilege.
+    compact: statements name many objects too (see _compact); the same grants, fewer statements.
+    `schema_contents`: (schema, GRANT keyword) -> every object of that keyword in the schema at apply
+    time, as inspection found it.  A compact statement naming exactly those says ON ALL TABLES (or
+    SEQUENCES) IN SCHEMA instead.  Never given for an offline script: only the target knows."""
+    if style not in STYLES:
+        raise ValueError(f"unknown style {style!r} (one of {', '.join(STYLES)})")
+    grant_sql = statement_macro("grant")
+    # (ref, grantee, grantable) -> grants, then privileges; (..., privilege) -> grants, then columns.
     table_level: dict[tuple, list[Grant]] = defaultdict(list)
     column_level: dict[tuple, list[Grant]] = defaultdict(list)
     for g in grants:
@@ -107,6 +131,9 @@ def grant_actions(grants: Iterable[Grant], owners: dict[ObjectRef, str | None]) 
             table_level[(g.ref, g.grantee, g.grantable)].append(g)
         else:
             column_level[(g.ref, g.grantee, g.grantable, g.privilege)].append(g)
+
+    if style == "compact":
+        return _compact(table_level, column_level, owners, schema_contents or {}, grant_sql)
 
     by_privs: dict[tuple, list[tuple[str, list[Grant]]]] = defaultdict(list)
     for (ref, grantee, grantable), gs in table_level.items():
@@ -117,22 +144,107 @@ def grant_actions(grants: Iterable[Grant], owners: dict[ObjectRef, str | None]) 
     for (ref, privileges, grantable), entries in sorted(by_privs.items(), key=lambda kv: (kv[0][0].sort_key(), kv[0][1:])):
         grantees = sorted(grantee for grantee, _ in entries)
         section = "schema usage" if ref.kind is ObjectKind.SCHEMA else "object grants"
-        sql = render_statement("grant", privileges=privileges, columns=(), keyword=ref.kind.grant_keyword,
-                               refs=[ref], grantees=grantees, grantable=grantable)
+        sql = grant_sql(privileges, (), ref.kind.grant_keyword, [ref], grantees, grantable)
         message = f"{', '.join(privileges)} on {ref} to {', '.join(grantees)}" + (" with grant option" if grantable else "")
         actions.append(Action(section, message, sql, owners.get(ref) or owners.get(_schema(ref)),
                               _sources(g for _, gs in entries for g in gs)))
 
-    by_columns: dict[tuple, list[Grant]] = defaultdict(list)
-    for (ref, grantee, grantable, privilege), gs in column_level.items():
-        by_columns[(ref, grantee, grantable, privilege)].extend(gs)
-    for (ref, grantee, grantable, privilege), gs in sorted(by_columns.items(), key=lambda kv: (kv[0][0].sort_key(), kv[0][1:])):
+    for (ref, grantee, grantable, privilege), gs in sorted(column_level.items(), key=lambda kv: (kv[0][0].sort_key(), kv[0][1:])):
         columns = sorted({g.column for g in gs})
-        sql = render_statement("grant", privileges=[privilege], columns=columns, keyword=ref.kind.grant_keyword,
-                               refs=[ref], grantees=[grantee], grantable=grantable)
+        sql = grant_sql([privilege], columns, ref.kind.grant_keyword, [ref], [grantee], grantable)
         message = f"{privilege} ({', '.join(columns)}) on {ref} to {grantee}" + (" with grant option" if grantable else "")
         actions.append(Action("column grants", message, sql, owners.get(ref), _sources(gs)))
     return actions
+
+
+def _compact(table_level: dict, column_level: dict, owners, schema_contents, grant_sql) -> list[Action]:
+    """The compact style, from the grants per (ref, grantee, grant option) and, for column
+    privileges, per (ref, grantee, grant option, privilege).
+
+    Grants that can share a statement are partitioned by (section, schema, GRANT keyword, owner to
+    run as, privileges, columns, grant option).  Within a partition:
+    - a grantee holding the privileges on at least half of the partition's objects (and on more
+      than one; typically a role granted a whole schema) shares statements with the grantees that
+      hold them on exactly the same objects;
+    - every other grantee is grouped per object, and objects with the same grantees share a
+      statement (a role on most tables of a schema is one statement, not one per table, and
+      scattered direct grants still name all of an object's grantees at once).
+    Each statement names at most MAX_OBJECTS_PER_STATEMENT objects."""
+    places: dict[ObjectRef, tuple] = {}  # ref -> (section, schema or None, keyword, run as, run as for columns)
+
+    def place_of(ref: ObjectRef) -> tuple:
+        schema_level = ref.kind is ObjectKind.SCHEMA
+        own = owners.get(ref)
+        place = places[ref] = ("schema usage" if schema_level else "object grants",
+                               None if schema_level else ref.schema,  # schemas of one owner share statements
+                               ref.kind.grant_keyword, own or owners.get(_schema(ref)), own)
+        return place
+
+    partitions: dict[tuple, list[tuple]] = defaultdict(list)  # partition -> [(grantee, ref, grants)]
+    for (ref, grantee, grantable), gs in table_level.items():
+        section, schema, keyword, run_as, _ = places.get(ref) or place_of(ref)
+        privileges = (gs[0].privilege,) if len(gs) == 1 else tuple(sorted({g.privilege for g in gs}))
+        partitions[(section, schema, keyword, run_as, privileges, (), grantable)].append((grantee, ref, gs))
+    for (ref, grantee, grantable, privilege), gs in column_level.items():
+        _, schema, keyword, _, run_as = places.get(ref) or place_of(ref)
+        columns = tuple(sorted({g.column for g in gs}))
+        partitions[("column grants", schema, keyword, run_as, (privilege,), columns, grantable)].append((grantee, ref, gs))
+
+    statements = []  # (sort key, Action)
+    for (section, place, keyword, run_as, privileges, columns, grantable), members in partitions.items():
+        objects_of: dict[str, list[ObjectRef]] = defaultdict(list)
+        for grantee, ref, _ in members:
+            objects_of[grantee].append(ref)
+        half = (len({ref for _, ref, _ in members}) + 1) // 2
+        sharing = {grantee for grantee, refs in objects_of.items() if len(refs) > 1 and len(refs) >= half}
+        groups: list[tuple[list[ObjectRef], list[str], list]] = []  # (objects, grantees, their grants)
+        if sharing:
+            shared: dict[frozenset, list[str]] = defaultdict(list)  # object set -> grantees
+            for grantee in sharing:
+                shared[frozenset(objects_of[grantee])].append(grantee)
+            for refs, grantees in shared.items():
+                cells = [gs for grantee, _, gs in members if grantee in grantees]
+                groups.append((sorted(refs, key=_SORT_KEY), sorted(grantees), cells))
+        per_object: dict[ObjectRef, list[tuple[str, list]]] = defaultdict(list)  # object -> [(grantee, grants)]
+        for grantee, ref, gs in members:
+            if grantee not in sharing:
+                per_object[ref].append((grantee, gs))
+        by_grantees: dict[tuple, list[ObjectRef]] = defaultdict(list)  # grantees -> objects
+        for ref, cells in per_object.items():
+            by_grantees[tuple(sorted(grantee for grantee, _ in cells))].append(ref)
+        for grantees, refs in by_grantees.items():
+            groups.append((sorted(refs, key=_SORT_KEY), list(grantees),
+                           [gs for ref in refs for _, gs in per_object[ref]]))
+
+        shown = ", ".join(privileges) if not columns else f"{privileges[0]} ({', '.join(columns)})"
+        to_whom = " with grant option" if grantable else ""
+        whole = schema_contents.get((place, keyword)) if keyword in ALL_IN_SCHEMA else None
+        for refs, grantees, cells in groups:
+            if whole is not None and len(whole) == len(refs) and whole.issuperset(refs):
+                chunks = [(refs, place)]  # the statement covers the schema: ON ALL ... IN SCHEMA
+            else:
+                chunks = [(refs[i:i + MAX_OBJECTS_PER_STATEMENT], None)
+                          for i in range(0, len(refs), MAX_OBJECTS_PER_STATEMENT)]
+            for chunk, in_schema in chunks:
+                if len(chunks) == 1:
+                    sources = _sources(g for gs in cells for g in gs)
+                else:  # only the grants on this chunk's objects
+                    in_chunk = set(chunk)
+                    sources = _sources(g for gs in cells for g in gs if g.ref in in_chunk)
+                if in_schema is not None:
+                    sql = grant_sql(privileges, columns, ALL_IN_SCHEMA[keyword], chunk, grantees, grantable, in_schema)
+                    what = f"all {len(chunk)} {ALL_IN_SCHEMA[keyword].lower()} in schema {in_schema}"
+                else:
+                    sql = grant_sql(privileges, columns, keyword, chunk, grantees, grantable)
+                    what = ", ".join(map(str, chunk))
+                message = f"{shown} on {what} to {', '.join(grantees)}{to_whom}"
+                order = (chunk[0]._sort_key, privileges, columns, grantable, tuple(grantees))
+                statements.append((order, Action(section, message, sql, run_as, sources)))
+    statements.sort(key=lambda s: s[0])
+    return [action for _, action in statements]
+
+
+_SORT_KEY = ObjectRef.sort_key
 
 
 # What PostgreSQL grants PUBLIC by default on new objects (acldefault) and Oracle never does.
@@ -143,12 +255,12 @@ def public_default_actions(model: Model) -> list[Action]:
     """Revoke PostgreSQL's default PUBLIC EXECUTE on routines and USAGE on types, unless Oracle
     granted the same to PUBLIC."""
     granted = {(g.ref, g.privilege) for g in model.grants if g.grantee == PUBLIC and g.column is None}
+    revoke_sql = statement_macro("revoke")
     actions = []
     for o in model.objects:
         privilege = PUBLIC_DEFAULTS.get(o.ref.kind)
         if privilege and (o.ref, privilege) not in granted:
-            sql = render_statement("revoke", grant_option_only=False, privileges=[privilege], columns=(),
-                                   keyword=o.ref.kind.grant_keyword, refs=[o.ref], grantees=[PUBLIC])
+            sql = revoke_sql(False, [privilege], (), o.ref.kind.grant_keyword, [o.ref], [PUBLIC])
             actions.append(Action("public defaults", f"no {privilege} for PUBLIC on {o.ref} (Oracle did not grant it)",
                                   sql, o.owner, o.sources))
     return actions

@@ -8,8 +8,9 @@ from itertools import groupby
 from . import __version__
 from .catalog import SourceInfo
 from .findings import Finding, sorted_findings, summarize
+from .gcpause import without_gc
 from .mapping import MappingResult, Target
-from .plan import SECTIONS, Action, script_plan
+from .plan import DEFAULT_STYLE, SECTIONS, Action, script_plan
 from .templates import environment
 
 MAX_FINDINGS_IN_HEADER = 50
@@ -43,10 +44,13 @@ def render_actions(actions: list[Action], *, origin: str, source: SourceInfo, ta
     return text if text.endswith("\n") else text + "\n"
 
 
-def render_script(result: MappingResult, *, transaction: bool = True, verifiers: dict[str, str] | None = None) -> str:
+@without_gc
+def render_script(result: MappingResult, *, transaction: bool = True, verifiers: dict[str, str] | None = None,
+                  style: str = DEFAULT_STYLE) -> str:
     """The whole script for a mapping result: header, findings, sections, in one transaction.
-    `verifiers`: role -> SCRAM verifier (--passwords generate); clear text never gets here."""
-    actions = script_plan(result.model, result.options.target, verifiers=verifiers)
+    `verifiers`: role -> SCRAM verifier (--passwords generate); clear text never gets here.
+    `style`: compact (many objects per GRANT) or per-object (plan.STYLES)."""
+    actions = script_plan(result.model, result.options.target, verifiers=verifiers, style=style)
     return render_actions(actions, origin=result.catalog.origin, source=result.catalog.source,
                           target=result.options.target, findings=result.findings,
                           manage_ownership=result.options.manage_ownership, transaction=transaction)

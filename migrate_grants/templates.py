@@ -34,6 +34,20 @@ def grantee(name: str) -> str:
     return "PUBLIC" if name == PUBLIC else quote_ident(name)
 
 
+# List filters: one call per list instead of a template loop per name (statements name up to
+# thousands of objects and grantees).
+def qname_list(refs) -> str:
+    return ", ".join(map(qname, refs))
+
+
+def grantee_list(names) -> str:
+    return ", ".join(map(grantee, names))
+
+
+def ident_list(names) -> str:
+    return ", ".join(map(quote_ident, names))
+
+
 def comment(text: str) -> str:
     """Text for a `--` comment: a name with a line break must not end the comment."""
     return " ".join(str(text).split())
@@ -57,12 +71,24 @@ def environment() -> jinja2.Environment:
         keep_trailing_newline=False,
         trim_blocks=True,
         lstrip_blocks=True,
+        auto_reload=False,  # templates are package data: no stat() of the file on every statement
     )
     env.filters.update(ident=quote_ident, literal=quote_literal, qname=qname, grantee=grantee,
-                       comment=comment, dollar_quote=dollar_quote)
+                       comment=comment, dollar_quote=dollar_quote, qname_list=qname_list,
+                       grantee_list=grantee_list, ident_list=ident_list)
     return env
 
 
 def render_statement(name: str, **params) -> str:
     """Render sql_templates/postgres/<name>.sql.j2; returns SQL without a trailing newline."""
     return environment().get_template(f"postgres/{name}.sql.j2").render(**params).strip()
+
+
+@functools.cache
+def statement_macro(name: str):
+    """The macro `name` defined in sql_templates/postgres/<name>.sql.j2 (grant, revoke, object_owner).
+
+    Calling it gives the same SQL as render_statement(name, ...) with the same arguments, without
+    a template render's setup (a new context per call): the planner emits one statement per
+    call, and a large estate has hundreds of thousands of them."""
+    return getattr(environment().get_template(f"postgres/{name}.sql.j2").module, name)

@@ -15,17 +15,21 @@ from migrate_grants.render import render_script
 GOLDEN = Path(__file__).parent / "golden"
 
 
-def render(version: int, **opts) -> str:
-    return render_script(map_catalog(load_catalog("sample"), MappingOptions(Target(version), **opts)))
+def render(version: int, style: str = "compact", **opts) -> str:
+    return render_script(map_catalog(load_catalog("sample"), MappingOptions(Target(version), **opts)), style=style)
 
 
-@pytest.mark.parametrize("name, version, opts", [
-    ("sample_pg15.sql", 15, {}),
-    ("sample_pg18.sql", 18, {}),
-    ("sample_pg18_keep_ownership.sql", 18, {"manage_ownership": False}),
+@pytest.mark.parametrize("name, version, style, opts", [
+    # per-object: one GRANT per object (the form before --style existed; these files are unchanged)
+    ("sample_pg15.sql", 15, "per-object", {}),
+    ("sample_pg18.sql", 18, "per-object", {}),
+    ("sample_pg18_keep_ownership.sql", 18, "per-object", {"manage_ownership": False}),
+    # compact (the default): objects with the same grantees and privileges share a GRANT
+    ("sample_pg15_compact.sql", 15, "compact", {}),
+    ("sample_pg18_compact.sql", 18, "compact", {}),
 ])
-def test_rendered_sample_matches_golden(name, version, opts):
-    text = render(version, **opts)
+def test_rendered_sample_matches_golden(name, version, style, opts):
+    text = render(version, style, **opts)
     path = GOLDEN / name
     if os.environ.get("MIGRATE_GRANTS_UPDATE_GOLDEN"):
         path.write_text(text)
@@ -33,5 +37,6 @@ def test_rendered_sample_matches_golden(name, version, opts):
     assert text == path.read_text()
 
 
-def test_render_twice_gives_identical_bytes():
-    assert render(16) == render(16)
+@pytest.mark.parametrize("style", ["compact", "per-object"])
+def test_render_twice_gives_identical_bytes(style):
+    assert render(16, style) == render(16, style)
