@@ -44,37 +44,38 @@ def generate(grants: int = 1_000_000, users: int = 5000, roles: int = 500, schem
             v["DBA_ROLE_PRIVS"].append({"GRANTEE": u, "GRANTED_ROLE": r, "ADMIN_OPTION": "NO",
                                         "DEFAULT_ROLE": "YES" if rnd.random() < 0.9 else "NO"})
 
+    role_budget = int(grants * 0.8)  # roles: 80% of the grants, users the rest
+    if role_budget > roles * schemas * tables * len(PRIVS) or grants - role_budget > users * schemas * tables * len(PRIVS):
+        raise ValueError(f"{grants} grants do not fit {users} users, {roles} roles, {schemas} x {tables} tables")
     tab = v["DBA_TAB_PRIVS"]
-    # Roles: whole schemas with a privilege set (how application roles usually look): 80% of grants.
-    role_budget = int(grants * 0.8)
+    # Oracle keys a grant by (grantee, object, privilege): never emit one twice, so the estate has
+    # exactly `grants` rows.
+    seen: set[tuple] = set()
+
+    def add(grantee: str, owner: str, table: str, privilege: str, grantable: str, grantor: str) -> None:
+        key = (grantee, owner, table, privilege)
+        if key not in seen:
+            seen.add(key)
+            tab.append({"GRANTEE": grantee, "OWNER": owner, "TABLE_NAME": table, "GRANTOR": grantor,
+                        "PRIVILEGE": privilege, "GRANTABLE": grantable, "TYPE": "TABLE"})
+
+    # Roles: whole schemas with a privilege set (how application roles usually look).
     while len(tab) < role_budget:
         r = rnd.choice(role_names)
         o = rnd.choice(owners)
         privs = ("SELECT",) if rnd.random() < 0.6 else PRIVS
         for t in range(tables):
             for p in privs:
-                tab.append({"GRANTEE": r, "OWNER": o, "TABLE_NAME": f"T{t:04d}", "GRANTOR": o, "PRIVILEGE": p,
-                            "GRANTABLE": "NO", "TYPE": "TABLE"})
-        if len(tab) >= role_budget:
-            break
-    del tab[role_budget:]
+                if len(tab) < role_budget:
+                    add(r, o, f"T{t:04d}", p, "NO", o)
     # Users: scattered direct grants, some WITH GRANT OPTION.
     while len(tab) < grants:
-        tab.append({"GRANTEE": rnd.choice(user_names), "OWNER": rnd.choice(owners),
-                    "TABLE_NAME": f"T{rnd.randrange(tables):04d}", "GRANTOR": "X", "PRIVILEGE": rnd.choice(PRIVS),
-                    "GRANTABLE": "YES" if rnd.random() < 0.05 else "NO", "TYPE": "TABLE"})
-    # Oracle keys a grant by (grantee, object, privilege): drop accidental duplicates.
+        add(rnd.choice(user_names), rnd.choice(owners), f"T{rnd.randrange(tables):04d}", rnd.choice(PRIVS),
+            "YES" if rnd.random() < 0.05 else "NO", "X")
     seen = set()
-    unique = []
-    for row in tab:
-        key = (row["GRANTEE"], row["OWNER"], row["TABLE_NAME"], row["PRIVILEGE"])
-        if key not in seen:
-            seen.add(key)
-            unique.append(row)
-    v["DBA_TAB_PRIVS"] = unique
-    seen = set()
+    grantees = user_names + role_names
     while len(v["DBA_COL_PRIVS"]) < column_grants:
-        row = {"GRANTEE": rnd.choice(user_names + role_names), "OWNER": rnd.choice(owners),
+        row = {"GRANTEE": rnd.choice(grantees), "OWNER": rnd.choice(owners),
                "TABLE_NAME": f"T{rnd.randrange(tables):04d}", "COLUMN_NAME": rnd.choice(["A", "B", "C"]),
                "GRANTOR": "X", "PRIVILEGE": rnd.choice(("INSERT", "UPDATE", "REFERENCES")), "GRANTABLE": "NO"}
         key = tuple(row.values())

@@ -1,0 +1,494 @@
+#!/usr/bin/env python3
+"""Benchmark migrate-grants on synthetic Oracle estates, side by side with the naive script.
+
+    python benchmarks/run.py                     # 125k, 250k, 500k and 1M grants (about 30 minutes)
+    python benchmarks/run.py --sizes 125k,1m     # some sizes
+    python benchmarks/run.py --sizes 1m --steps render
+    python benchmarks/run.py --ci                # a tiny estate, to keep this script working (CI)
+
+For each size (benchmarks/generate.py, seeded; estates are cached in --workdir):
+
+  render   `migrate-grants render` (compact, the default, and --style per-object): seconds and
+           peak memory of the process.
+  apply    on a fresh throwaway cluster per method (tests/pgcluster.py: RDS-like, run as the
+           non-superuser `master`, the estate's schemas and tables created by master first):
+             naive     one GRANT per privilege, object and grantee (what a per-row script does),
+                       with the same roles, memberships and ownership, psql in autocommit
+             naive-tx  the same in one transaction (psql -1)
+             script    the rendered script (compact), psql
+             apply     `migrate-grants apply --source ESTATE --target URL`
+           then the access each leaves (aclexplode() of every relation, column, schema and the
+           database, owners, role attributes, memberships) must be identical: exit code 1 if not.
+  inspect  `migrate-grants inspect` of the applied target, and the inspector alone (in-process).
+  diff     two models of the estate's size (mapped desired vs inspected actual): diff() alone, and
+           `migrate-grants diff DESIRED.json ACTUAL.json`.
+
+Every step runs in its own process: seconds are wall clock, memory is that process's peak RSS
+(os.wait4).  The machine should be otherwise idle.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import tempfile
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(ROOT / "tests"))  # the throwaway-cluster harness is a plain module
+sys.path.insert(0, str(ROOT))
+
+import pgcluster  # noqa: E402
+
+from migrate_grants.catalog import load_catalog  # noqa: E402
+from migrate_grants.mapping import MappingOptions, Target, map_catalog  # noqa: E402
+from migrate_grants.model import PUBLIC, Model, ObjectKind, ObjectRef  # noqa: E402
+from migrate_grants.naming import quote_ident, quote_literal  # noqa: E402
+from migrate_grants.plan import PUBLIC_DEFAULTS  # noqa: E402
+from migrate_grants.templates import grantee as grantee_sql, qname  # noqa: E402
+
+# name -> benchmarks/generate.py arguments; users, roles and schemas grow with the grants
+SIZES = {
+    "125k": dict(grants=125_000, users=625, roles=63, schemas=7),
+    "250k": dict(grants=250_000, users=1250, roles=125, schemas=13),
+    "500k": dict(grants=500_000, users=2500, roles=250, schemas=25),
+    "1m": dict(grants=1_000_000, users=5000, roles=500, schemas=50),
+    "ci": dict(grants=3000, users=40, roles=8, schemas=3, tables=25, column_grants=100),
+}
+DEFAULTS = dict(tables=400, column_grants=20_000, seed=42)
+METHODS = ("naive", "naive-tx", "script", "apply")
+
+
+# --- measuring ------------------------------------------------------------------------------
+
+@dataclass
+class Run:
+    seconds: float
+    cpu: float  # user + system seconds of the process
+    peak_mb: float
+    stdout: str = ""
+    stderr: str = ""
+
+
+def measure(cmd: list[str], *, env: dict | None = None) -> Run:
+    """Run `cmd` for its output (setup steps, helpers): wall time only."""
+    started = time.perf_counter()
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
+    if proc.returncode != 0:
+        _fail(cmd, proc.returncode, proc.stderr)
+    return Run(time.perf_counter() - started, 0.0, 0.0, proc.stdout, proc.stderr)
+
+
+def measure_rusage(cmd: list[str], *, env: dict | None = None, stdout_file: Path | None = None) -> Run:
+    """Run `cmd` (stdout to a file or discarded); wall time, CPU time and peak RSS via wait4."""
+    err_file = tempfile.TemporaryFile("w+")
+    out = open(stdout_file, "w") if stdout_file else open(os.devnull, "w")
+    started = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=out, stderr=err_file, env=env, text=True)
+    _, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.perf_counter() - started
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    out.close()
+    err_file.seek(0)
+    stderr = err_file.read()
+    err_file.close()
+    if proc.returncode != 0:
+        _fail(cmd, proc.returncode, stderr)
+    return Run(seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, "", stderr)
+
+
+def _fail(cmd: list[str], code: int, stderr: str):
+    shown = " ".join(cmd)
+    raise SystemExit(f"benchmark: command failed (exit {code}): {shown}\n{stderr[-3000:]}")
+
+
+def tool(*args: str) -> list[str]:
+    return [sys.executable, "-m", "migrate_grants", *args]
+
+
+# --- estates and targets --------------------------------------------------------------------
+
+def estate(workdir: Path, name: str) -> Path:
+    params = {**DEFAULTS, **SIZES[name]}
+    path = workdir / f"estate_{name}_{params['seed']}.json"
+    stamp = path.with_suffix(".params")
+    if not (path.exists() and stamp.exists() and json.loads(stamp.read_text()) == params):
+        args = [f"--{k.replace('_', '-')}={v}" for k, v in params.items()]
+        measure([sys.executable, str(HERE / "generate.py"), *args, "-o", str(path)])
+        stamp.write_text(json.dumps(params))
+    return path
+
+
+def ddl(model: Model) -> str:
+    """The estate's schemas and tables (and views, sequences...), as a conversion tool would create
+    them as master, in one transaction; tables get every column a column grant names."""
+    columns: dict = {}
+    for g in model.grants:
+        if g.column is not None:
+            columns.setdefault(g.ref, set()).add(g.column)
+    lines = ["BEGIN;"]
+    for o in model.objects:
+        if o.ref.kind is ObjectKind.SCHEMA:
+            lines.append(f"CREATE SCHEMA {quote_ident(o.ref.schema)};")
+    for o in model.objects:
+        ref = o.ref
+        if ref.kind is ObjectKind.TABLE:
+            cols = ", ".join(f"{quote_ident(c)} int" for c in sorted(columns.get(ref, ())) or ["id"])
+            lines.append(f"CREATE TABLE {qname(ref)} ({cols});")
+        elif ref.kind is ObjectKind.VIEW:
+            lines.append(f"CREATE VIEW {qname(ref)} AS SELECT 1 AS id;")
+        elif ref.kind is ObjectKind.SEQUENCE:
+            lines.append(f"CREATE SEQUENCE {qname(ref)};")
+        elif ref.kind is not ObjectKind.SCHEMA:
+            raise SystemExit(f"benchmark: the DDL for {ref.kind.value} is not written yet")
+    lines.append("COMMIT;")
+    return "\n".join(lines) + "\n"
+
+
+def naive_script(model: Model, target: Target) -> str:
+    """The same access as the model, one statement per role, membership, owner and privilege on
+    one object for one grantee: what a per-row script (Ora2Pg style, plus what it forgets) runs."""
+    out = []
+    for r in model.roles:
+        attrs = ["LOGIN" if r.login else "NOLOGIN", "INHERIT" if r.inherit else "NOINHERIT",
+                 "CREATEROLE" if r.createrole else "NOCREATEROLE", f"CONNECTION LIMIT {r.connection_limit}"]
+        if r.valid_until:
+            attrs.append(f"VALID UNTIL {quote_literal(r.valid_until)}")
+        out.append(f"CREATE ROLE {quote_ident(r.name)} WITH {' '.join(attrs)};")
+    for m in model.memberships:
+        if target.membership_options:
+            out.append(f"GRANT {quote_ident(m.role)} TO {quote_ident(m.member)} WITH ADMIN {m.admin}, "
+                       f"INHERIT {m.inherit}, SET {m.set};".replace("True", "TRUE").replace("False", "FALSE"))
+        else:
+            out.append(f"GRANT {quote_ident(m.role)} TO {quote_ident(m.member)}"
+                       + (" WITH ADMIN OPTION;" if m.admin else ";"))
+    owner = {o.ref: o.owner for o in model.objects}
+    for name in sorted({o.owner for o in model.objects if o.owner}):
+        out.append(f"GRANT {quote_ident(name)} TO CURRENT_USER"
+                   + (" WITH INHERIT TRUE, SET TRUE;" if target.membership_options else ";"))
+    for o in model.objects:
+        if o.owner and o.ref.kind is ObjectKind.SCHEMA:
+            out.append(f"GRANT CREATE ON DATABASE :\"DBNAME\" TO {quote_ident(o.owner)};")
+            out.append(f"ALTER SCHEMA {quote_ident(o.ref.schema)} OWNER TO {quote_ident(o.owner)};")
+            out.append(f"REVOKE CREATE ON DATABASE :\"DBNAME\" FROM {quote_ident(o.owner)};")
+    for o in model.objects:
+        if o.owner and o.ref.kind is not ObjectKind.SCHEMA:
+            out.append(f"ALTER {o.ref.kind.alter_keyword} {qname(o.ref)} OWNER TO {quote_ident(o.owner)};")
+    current = None
+    public = {(g.ref, g.privilege) for g in model.grants if g.grantee == PUBLIC and g.column is None}
+    for g in model.grants:
+        run_as = owner.get(g.ref) or owner.get(ObjectRef(ObjectKind.SCHEMA, g.ref.schema))
+        if run_as != current:
+            out.append("RESET ROLE;" if run_as is None else f"SET ROLE {quote_ident(run_as)};")
+            current = run_as
+        what = g.privilege + (f" ({quote_ident(g.column)})" if g.column else "")
+        out.append(f"GRANT {what} ON {g.ref.kind.grant_keyword} {qname(g.ref)} TO {grantee_sql(g.grantee)}"
+                   + (" WITH GRANT OPTION;" if g.grantable else ";"))
+    for o in model.objects:
+        privilege = PUBLIC_DEFAULTS.get(o.ref.kind)
+        if privilege and (o.ref, privilege) not in public:
+            if o.owner != current:
+                out.append(f"SET ROLE {quote_ident(o.owner)};" if o.owner else "RESET ROLE;")
+                current = o.owner
+            out.append(f"REVOKE {privilege} ON {o.ref.kind.grant_keyword} {qname(o.ref)} FROM PUBLIC;")
+    out.append("RESET ROLE;")
+    return "\n".join(out) + "\n"
+
+
+# What "the same access" means: compared by name across clusters (OIDs differ).
+ACCESS_QUERIES = {
+    "roles": """SELECT rolname, rolcanlogin, rolinherit, rolcreaterole, rolcreatedb, rolconnlimit, rolvaliduntil::text
+                FROM pg_roles WHERE rolname !~ '^(pg_|rds)' AND rolname NOT IN ('postgres', 'master')""",
+    "memberships": """SELECT r.rolname, m.rolname, g.rolname, to_jsonb(a) - 'oid' - 'roleid' - 'member' - 'grantor'
+                      FROM pg_auth_members a JOIN pg_roles r ON r.oid = a.roleid JOIN pg_roles m ON m.oid = a.member
+                      JOIN pg_roles g ON g.oid = a.grantor""",
+    "database": """SELECT e.grantor::regrole::text, e.grantee::regrole::text, e.privilege_type, e.is_grantable
+                   FROM pg_database d, aclexplode(COALESCE(d.datacl, acldefault('d', d.datdba))) e
+                   WHERE d.datname = current_database()""",
+    "schemas": """SELECT n.nspname, n.nspowner::regrole::text, e.grantor::regrole::text, e.grantee::regrole::text,
+                         e.privilege_type, e.is_grantable
+                  FROM pg_namespace n LEFT JOIN LATERAL aclexplode(COALESCE(n.nspacl, acldefault('n', n.nspowner))) e ON true
+                  WHERE n.nspname !~ '^pg_' AND n.nspname <> 'information_schema'""",
+    "relations": """SELECT n.nspname, c.relname, c.relkind::text, c.relowner::regrole::text, e.grantor::regrole::text,
+                           e.grantee::regrole::text, e.privilege_type, e.is_grantable
+                    FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                    LEFT JOIN LATERAL aclexplode(COALESCE(c.relacl, acldefault(CASE WHEN c.relkind = 'S' THEN 's'
+                                                 ELSE 'r' END::"char", c.relowner))) e ON true
+                    WHERE n.nspname !~ '^pg_' AND n.nspname <> 'information_schema' AND c.relkind IN ('r','p','v','m','f','S')""",
+    "columns": """SELECT n.nspname, c.relname, a.attname, e.grantor::regrole::text, e.grantee::regrole::text,
+                         e.privilege_type, e.is_grantable
+                  FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+                  CROSS JOIN LATERAL aclexplode(a.attacl) e
+                  WHERE a.attacl IS NOT NULL AND n.nspname !~ '^pg_'""",
+    "routines": """SELECT p.oid::regprocedure::text, p.proowner::regrole::text, e.grantor::regrole::text,
+                          e.grantee::regrole::text, e.privilege_type, e.is_grantable
+                   FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+                   LEFT JOIN LATERAL aclexplode(COALESCE(p.proacl, acldefault('f', p.proowner))) e ON true
+                   WHERE n.nspname !~ '^pg_' AND n.nspname <> 'information_schema'""",
+}
+
+
+def access(conn) -> dict[str, list[tuple]]:
+    return {name: sorted(tuple("" if v is None else str(v) for v in row) for row in conn.execute(q))
+            for name, q in ACCESS_QUERIES.items()}
+
+
+def acl_counts(conn) -> tuple[int, int, int]:
+    """(relations, ACL items on them, privileges = aclexplode rows) in the non-system schemas."""
+    return conn.execute("""
+        SELECT count(*), coalesce(sum(cardinality(c.relacl)), 0),
+               (SELECT count(*) FROM pg_class c2 JOIN pg_namespace n2 ON n2.oid = c2.relnamespace,
+                       aclexplode(c2.relacl) WHERE n2.nspname !~ '^pg_' AND n2.nspname <> 'information_schema')
+        FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE n.nspname !~ '^pg_' AND n.nspname <> 'information_schema' AND c.relkind IN ('r','p','v','m','f','S')
+        """).fetchone()
+
+
+def compare(reference: dict, other: dict) -> list[str]:
+    problems = []
+    for name in ACCESS_QUERIES:
+        a, b = set(reference[name]), set(other[name])
+        if a != b:
+            only_a, only_b = sorted(a - b), sorted(b - a)
+            problems.append(f"{name}: {len(only_a)} only in the naive result (e.g. {only_a[:2]}), "
+                            f"{len(only_b)} only here (e.g. {only_b[:2]})")
+    return problems
+
+
+# --- one size -------------------------------------------------------------------------------
+
+@dataclass
+class Result:
+    name: str
+    grants: int = 0
+    render: dict = field(default_factory=dict)  # style -> Run
+    statements: dict = field(default_factory=dict)  # method -> statements in its script
+    apply: dict = field(default_factory=dict)  # method -> Run
+    access_ok: bool | None = None
+    problems: list = field(default_factory=list)
+    acl: tuple = ()
+    inspect: dict = field(default_factory=dict)
+    diff: dict = field(default_factory=dict)
+
+
+def run_size(name: str, args, install) -> Result:
+    res = Result(name)
+    work = args.workdir
+    path = estate(work, name)
+    res.grants = SIZES[name]["grants"]
+    major = install.major
+    log(f"[{name}] estate {path} ({res.grants} object grants)")
+
+    if "render" in args.steps or "apply" in args.steps:
+        for style in ("compact", "per-object"):
+            out = work / f"script_{name}_{style}.sql"
+            res.render[style] = measure_rusage(tool("render", "--source", str(path), "--target-version", str(major),
+                                                    "--style", style, "-o", str(out)), env=_env())
+            res.statements[style] = count_statements(out)
+            log(f"[{name}] render --style {style}: {res.render[style].seconds:.2f} s, "
+                f"{res.render[style].peak_mb:.0f} MB peak, {res.statements[style]} statements")
+
+    if "apply" in args.steps:
+        t0 = time.perf_counter()
+        model = map_catalog(load_catalog(str(path)), MappingOptions(Target(major))).model
+        (work / f"ddl_{name}.sql").write_text(ddl(model))
+        naive = work / f"naive_{name}.sql"
+        naive.write_text(naive_script(model, Target(major)))
+        res.statements["naive"] = count_statements(naive)
+        log(f"[{name}] naive script: {res.statements['naive']} statements (prepared in "
+            f"{time.perf_counter() - t0:.1f} s, not measured)")
+        del model
+        results = {}
+        for method in args.methods:
+            run, acc, extra = apply_method(method, name, path, install, args)
+            res.apply[method] = run
+            results[method] = acc
+            log(f"[{name}] {method}: {run.seconds:.2f} s")
+            if extra:
+                res.acl, res.inspect, res.diff = extra.get("acl", ()), extra.get("inspect", {}), extra.get("diff", {})
+        reference_method = args.methods[0]
+        res.access_ok = True
+        for method, acc in results.items():
+            problems = compare(results[reference_method], acc)
+            if problems:
+                res.access_ok = False
+                res.problems += [f"{method} vs {reference_method}: {p}" for p in problems]
+        log(f"[{name}] access identical across {', '.join(results)}: {res.access_ok}")
+    return res
+
+
+def count_statements(path: Path) -> int:
+    """Statements in a script we wrote (one per line start that is not a comment or block body)."""
+    starts = ("GRANT", "REVOKE", "ALTER", "CREATE", "DO", "SET ROLE", "RESET")
+    with open(path) as fh:
+        return sum(1 for line in fh if line.startswith(starts))
+
+
+def apply_method(method: str, name: str, path: Path, install, args):
+    """A fresh cluster and target, the DDL as master, then `method`; its Run and the access left."""
+    work = args.workdir
+    with pgcluster.Cluster(install) as cluster:
+        target = pgcluster.build_rds_like_target(cluster, "bench")
+        env = cluster.client_env()
+        psql = [cluster.psql, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", target.master_dsn]
+        measure(psql + ["-f", str(work / f"ddl_{name}.sql")], env=env)
+        url = f"postgresql://{pgcluster.MASTER}@/{target.dbname}?host={cluster.host}&port={cluster.port}"
+        if method == "naive":
+            run = measure_rusage(psql + ["-v", f"DBNAME={target.dbname}", "-f", str(work / f"naive_{name}.sql")], env=env)
+        elif method == "naive-tx":
+            run = measure_rusage(psql + ["-1", "-v", f"DBNAME={target.dbname}", "-f", str(work / f"naive_{name}.sql")],
+                                 env=env)
+        elif method == "script":
+            run = measure_rusage(psql + ["-f", str(work / f"script_{name}_compact.sql")], env=env)
+        else:
+            run = measure_rusage(tool("apply", "--source", str(path), "--target", url), env=_env(env))
+        with target.superuser_conn() as conn:
+            acc = access(conn)
+            extra = {}
+            if method == "apply":
+                extra["acl"] = acl_counts(conn)
+                if "inspect" in args.steps:
+                    extra["inspect"] = measure_inspect(url, name, env, work)
+                if "diff" in args.steps:
+                    extra["diff"] = measure_diff(path, name, install.major, work)
+        return run, acc, extra
+
+
+def _env(base: dict | None = None) -> dict:
+    """The environment for a migrate_grants process: this checkout first on the path."""
+    return {**(os.environ if base is None else base), "PYTHONPATH": str(ROOT)}
+
+
+def measure_inspect(url: str, name: str, env: dict, work: Path) -> dict:
+    out = work / f"actual_{name}.json"
+    cli = measure_rusage(tool("inspect", url, "-o", str(out)), env=_env(env))
+    code = ("import sys, json; from migrate_grants.postgres.inspect import inspect_url; "
+            "i = inspect_url(sys.argv[1]); print(json.dumps({'seconds': i.elapsed, 'grants': len(i.model.grants), "
+            "'objects': len(i.model.objects), 'counts': dict(i.counts)}))")
+    alone = measure([sys.executable, "-c", code, url], env=_env(env))
+    info = json.loads(alone.stdout)
+    log(f"[{name}] inspect: `migrate-grants inspect` {cli.seconds:.2f} s ({cli.peak_mb:.0f} MB); "
+        f"inspector alone {info['seconds']:.2f} s, {info['grants']} grants on {info['objects']} objects")
+    return {"cli": cli, "alone": info["seconds"], "grants": info["grants"]}
+
+
+def measure_diff(path: Path, name: str, major: int, work: Path) -> dict:
+    desired = work / f"desired_{name}.json"
+    actual = work / f"actual_{name}.json"
+    measure(tool("model", "--source", str(path), "--target-version", str(major), "-o", str(desired)), env=_env())
+    code = ("import sys, json, time; from migrate_grants.cli_live import _read_model_file; "
+            "from migrate_grants.diff import diff; a = _read_model_file(sys.argv[1]); b = _read_model_file(sys.argv[2]); "
+            "t = time.perf_counter(); d = diff(a, b); "
+            "print(json.dumps({'seconds': time.perf_counter() - t, 'left': len(a.grants), 'right': len(b.grants), "
+            "'differences': d.total}))")
+    alone = json.loads(measure([sys.executable, "-c", code, str(desired), str(actual)], env=_env()).stdout)
+    cli = measure_rusage(tool("diff", str(desired), str(actual)), env=_env())
+    log(f"[{name}] diff: diff() alone {alone['seconds']:.2f} s ({alone['left']} vs {alone['right']} grants, "
+        f"{alone['differences']} differences); `migrate-grants diff` of the two model files {cli.seconds:.2f} s "
+        f"({cli.peak_mb:.0f} MB)")
+    return {"alone": alone["seconds"], "cli": cli, "grants": (alone["left"], alone["right"]),
+            "differences": alone["differences"]}
+
+
+# --- report ---------------------------------------------------------------------------------
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def report(results: list[Result], install, args) -> str:
+    lines = [f"migrate-grants benchmark: PostgreSQL {install.major} ({install.bindir}), {os.cpu_count()} CPUs, "
+             f"python {sys.version.split()[0]}", ""]
+    if any(r.render for r in results):
+        lines.append("render (migrate-grants render; seconds wall / peak RSS; statements in the script)")
+        lines.append(f"{'size':>6} {'grants':>9} | {'compact s':>9} {'MB':>6} {'stmts':>7} | {'per-object s':>12} {'MB':>6} "
+                     f"{'stmts':>7} | {'us/grant':>8}")
+        for r in results:
+            c, p = r.render.get("compact"), r.render.get("per-object")
+            if c and p:
+                lines.append(f"{r.name:>6} {r.grants:>9} | {c.seconds:>9.2f} {c.peak_mb:>6.0f} {r.statements['compact']:>7} | "
+                             f"{p.seconds:>12.2f} {p.peak_mb:>6.0f} {r.statements['per-object']:>7} | "
+                             f"{c.seconds / r.grants * 1e6:>8.1f}")
+        lines.append("")
+    if any(r.apply for r in results):
+        lines.append("apply (seconds wall; ratio = naive autocommit / method)")
+        header = f"{'size':>6} {'stmts naive':>11} | " + " ".join(f"{m:>9}" for m in args.methods)
+        header += " | " + " ".join(f"{'x ' + m:>9}" for m in args.methods if m != "naive") + " | access"
+        lines.append(header)
+        for r in results:
+            if not r.apply:
+                continue
+            base = r.apply.get("naive")
+            row = f"{r.name:>6} {r.statements.get('naive', 0):>11} | " + " ".join(
+                f"{r.apply[m].seconds:>9.2f}" for m in args.methods)
+            row += " | " + " ".join(f"{(base.seconds / r.apply[m].seconds if base else 0):>9.1f}"
+                                    for m in args.methods if m != "naive")
+            row += " | " + ("identical" if r.access_ok else "DIFFERENT")
+            lines.append(row)
+        for r in results:
+            for p in r.problems:
+                lines.append(f"  {r.name}: {p}")
+        lines.append("")
+    for r in results:
+        if r.acl:
+            lines.append(f"{r.name}: after apply, {r.acl[0]} relations with {r.acl[1]} ACL items "
+                         f"({r.acl[2]} privileges as aclexplode() rows)")
+        if r.inspect:
+            lines.append(f"{r.name}: inspect: inspector {r.inspect['alone']:.2f} s ({r.inspect['grants']} grants); "
+                         f"`migrate-grants inspect URL -o FILE` {r.inspect['cli'].seconds:.2f} s, "
+                         f"{r.inspect['cli'].peak_mb:.0f} MB")
+        if r.diff:
+            lines.append(f"{r.name}: diff: diff() {r.diff['alone']:.2f} s ({r.diff['grants'][0]} vs "
+                         f"{r.diff['grants'][1]} grants); `migrate-grants diff DESIRED.json ACTUAL.json` "
+                         f"{r.diff['cli'].seconds:.2f} s, {r.diff['cli'].peak_mb:.0f} MB")
+    return "\n".join(lines) + "\n"
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--sizes", default="125k,250k,500k,1m", help=f"comma list of {', '.join(SIZES)}")
+    ap.add_argument("--steps", default="render,apply,inspect,diff", help="comma list of render, apply, inspect, diff")
+    ap.add_argument("--methods", default=",".join(METHODS), help=f"apply methods, the first is the reference "
+                                                                 f"({', '.join(METHODS)})")
+    ap.add_argument("--pg-major", type=int, help="PostgreSQL major of the throwaway clusters (default: the newest found)")
+    ap.add_argument("--workdir", type=Path, default=Path(os.environ.get("TMPDIR", "/tmp")) / "migrate-grants-bench",
+                    help="estates (cached), scripts and models")
+    ap.add_argument("--ci", action="store_true", help="a tiny estate, every step: checks this script still works")
+    args = ap.parse_args(argv)
+    if args.ci:
+        args.sizes = "ci"
+    args.sizes = [s.strip().lower() for s in args.sizes.split(",") if s.strip()]
+    args.steps = {s.strip() for s in args.steps.split(",") if s.strip()}
+    args.methods = [m.strip() for m in args.methods.split(",") if m.strip()]
+    unknown = [s for s in args.sizes if s not in SIZES] + [m for m in args.methods if m not in METHODS]
+    if unknown:
+        ap.error(f"unknown: {', '.join(unknown)}")
+    if "inspect" in args.steps or "diff" in args.steps:
+        args.steps.add("apply")
+        if "apply" not in args.methods:
+            args.methods.append("apply")
+    args.workdir.mkdir(parents=True, exist_ok=True)
+
+    installs = {i.major: i for i in pgcluster.find_installations()}
+    if not installs:
+        raise SystemExit(pgcluster.INSTALL_HINT)
+    install = installs.get(args.pg_major) if args.pg_major else installs[max(installs)]
+    if install is None:
+        raise SystemExit(f"PostgreSQL {args.pg_major} not found; found {sorted(installs)}")
+
+    results = [run_size(name, args, install) for name in args.sizes]
+    print(report(results, install, args))
+    if any(r.access_ok is False for r in results):
+        print("benchmark: the methods left DIFFERENT access (see above)", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
