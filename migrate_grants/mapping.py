@@ -33,6 +33,9 @@ _UNSEEN = object()
 NEWEST_TARGET_VERSION = 18
 SUPPORTED_TARGET_VERSIONS = range(13, 19)
 PG_RESERVED_ROLE_NAMES = ("public", "none", "current_user", "session_user", "current_role")
+# Roles Amazon RDS creates (rds_superuser, rds_iam, rdsadmin, rdsrepladmin...) and the predefined
+# pg_ roles: an Oracle name that maps onto one must never be merged with it.
+RESERVED_ROLE_PREFIXES = ("pg_", "rds")
 
 
 @dataclass(frozen=True)
@@ -160,7 +163,7 @@ class _Mapper:
 
         ren = self.cfg.renames
         names = NameMapper.build(self.migrated_users + self.migrated_roles, "role",
-                                 reserved=PG_RESERVED_ROLE_NAMES, forbidden_prefix="pg_",
+                                 reserved=PG_RESERVED_ROLE_NAMES, forbidden_prefix=RESERVED_ROLE_PREFIXES,
                                  overrides=ren.roles, prefix=ren.role_prefix)
         self.role_name = names
         self.findings.extend(names.findings)
@@ -226,7 +229,10 @@ class _Mapper:
         for role, privs in rules.BUILTIN_ROLE_SYS_PRIVS.items():
             if role not in self.sys_of:  # the snapshot did not carry this role's own rows
                 self.sys_of[role] = set(privs)
-        self.public_roles = self.closure({g.granted_role for g in self.grants_of.get(ORACLE_PUBLIC, [])})
+        # Roles granted to PUBLIC are enabled in every session only as default roles, and never
+        # when they need a password or a security package.
+        self.public_roles = self.closure({g.granted_role for g in self.grants_of.get(ORACLE_PUBLIC, [])
+                                          if g.default_role and not self.is_guarded(g.granted_role)})
 
     def closure(self, start: set[str]) -> set[str]:
         """Roles enabled together with `start`: nested role grants are always enabled."""
@@ -272,7 +278,10 @@ class _Mapper:
             row = self.user_rows[name]
             privs = self.privileges_at_login(name)
             login = self.can_login(name, privs)
-            createrole = login and any(self.sys_rule(p).effect == "createrole" for p in privs)
+            wants_createrole = login and any(self.sys_rule(p).effect == "createrole" for p in privs)
+            # Before PostgreSQL 16 a CREATEROLE role may grant itself any non-superuser role
+            # (pg_write_all_data, rds_superuser...): far beyond Oracle's CREATE USER.
+            createrole = wants_createrole and self.target.membership_options
             valid_until = None
             if login and row.expiry_date:
                 try:
@@ -292,20 +301,32 @@ class _Mapper:
                 reason, suggestion = rules.EXTERNAL_AUTHENTICATION[auth]
                 self.note(Severity.WARNING, "external-authentication", f"{name} is {reason}", suggestion,
                           row.ref, grantee=name)
-            if createrole:
+            if wants_createrole:
                 held = sorted(p for p in privs if self.sys_rule(p).effect == "createrole")
-                self.note(Severity.WARNING, "sys-privilege-widening",
-                          f"{name} holds {', '.join(held)}: mapped to CREATEROLE, which also lets it create, alter "
-                          "and grant roles it administers",
-                          "Review whether this user must manage roles in PostgreSQL.", row.ref,
-                          grantee=name, privilege=", ".join(held))
+                if createrole:
+                    self.note(Severity.WARNING, "sys-privilege-widening",
+                              f"{name} holds {', '.join(held)}: mapped to CREATEROLE, which also lets it create, alter, "
+                              "drop and grant the roles it administers (PostgreSQL 16+)",
+                              "Review whether this user must manage roles in PostgreSQL.", row.ref,
+                              grantee=name, privilege=", ".join(held))
+                else:
+                    self.note(Severity.ERROR, "createrole-before-16",
+                              f"{name} holds {', '.join(held)}; before PostgreSQL 16 CREATEROLE lets a role grant itself "
+                              "any non-superuser role, so it is not granted",
+                              "Target PostgreSQL 16+, or let an administrator manage roles.", row.ref,
+                              grantee=name, privilege=", ".join(held))
 
     def can_login(self, user: str, privs: set[str]) -> bool:
         row = self.user_rows[user]
         has_session = any(self.sys_rule(p).effect == "login" for p in privs)
         status_ok = True
         notes: list[Finding] = []
-        for part in rules.status_parts(row.account_status):
+        parts = rules.status_parts(row.account_status)
+        if not parts:  # an empty status is unknown too: never more access
+            status_ok = False
+            self.note(Severity.WARNING, "account-status-unknown", f"empty ACCOUNT_STATUS of {user}: treated as locked",
+                      "Check the account in Oracle.", row.ref, grantee=user)
+        for part in parts:
             rule = rules.ACCOUNT_STATUS_RULES.get(part)
             if rule is None:
                 status_ok = False
@@ -507,11 +528,21 @@ class _Mapper:
                             "Extract DBA_SYS_PRIVS rows of Oracle-maintained roles, or grant the PostgreSQL equivalent by hand.",
                             grantee=g.grantee, privilege=g.granted_role)
                 continue
+            skipped = []
             for privilege in sorted(privs):
                 rule = self.sys_rule(privilege)
                 if rule.effect not in (None, "login", "createrole", "schema-create"):
                     if inherit:
                         self.apply_grant_effect(rule, g.grantee, g.ref, f"{privilege} (via {g.granted_role})")
+                    else:
+                        skipped.append(privilege)
+            if skipped:
+                self.report(g.ref, Severity.WARNING, "non-default-role-dropped",
+                            f"{g.grantee} holds Oracle role {g.granted_role} as a non-default role (SET ROLE needed); "
+                            f"its {', '.join(skipped)} are not granted, since the role itself is not created",
+                            "Grant the equivalent by hand to a role the user can SET.",
+                            grantee=g.grantee, privilege=g.granted_role)
+                continue
             unmapped = sorted(p for p in privs if self.sys_rule(p).effect is None
                               and self.sys_rule(p).severity is not Severity.INFO)
             if unmapped:
@@ -532,6 +563,12 @@ class _Mapper:
                 continue
             held = sorted(p for p in self.privileges_at_login(name) if self.sys_rule(p).effect == "schema-create")
             if not held:
+                if self.opt.manage_ownership and name in self.schema_name:
+                    self.note(Severity.WARNING, "owner-can-create",
+                              f"{name} can log in and owns schema {self.schema_name[name]}, so it may create objects "
+                              "there; in Oracle it holds no CREATE TABLE/VIEW/PROCEDURE... privilege",
+                              f"REVOKE CREATE ON SCHEMA {self.schema_name[name]} FROM {role.name} after the migration, "
+                              "or use --keep-ownership.", self.user_rows[name].ref, grantee=name)
                 continue
             schema = self.schema_name.get(name)
             if schema is None:
@@ -571,6 +608,13 @@ class _Mapper:
                             "Extract all security views from the same database at the same time.",
                             grantee=g.grantee, privilege=g.granted_role)
                 continue
+            if grantee_state == "public" and (not g.default_role or self.is_guarded(g.granted_role)):
+                self.report(g.ref, Severity.WARNING, "role-granted-to-public-not-enabled",
+                            f"role {g.granted_role} is granted to PUBLIC but is not enabled by default (non-default, or "
+                            "password/application-protected); PostgreSQL has no way to express that for PUBLIC, so it is "
+                            "not granted", "Grant the role to the users that SET it in Oracle, WITH INHERIT FALSE.",
+                            grantee=ORACLE_PUBLIC, privilege=g.granted_role)
+                continue
             if grantee_state == "public":
                 # PostgreSQL cannot grant a role to PUBLIC; the role's object privileges go to PUBLIC.
                 self.public_flattened.add(g.granted_role)
@@ -605,6 +649,14 @@ class _Mapper:
                 self.report(p.ref, Severity.WARNING, "proxy-unmapped",
                             f"proxy {p.proxy} for {p.client}: both must be migrated users",
                             "Check the selection rules and the snapshot.", grantee=p.proxy, privilege="PROXY", obj=p.client)
+                continue
+            if not self.roles[p.client].login or not self.roles[p.proxy].login:
+                # Oracle refuses a proxy session to a client that is locked or lacks CREATE SESSION
+                # (ORA-28000, ORA-01045); SET ROLE to such a client would be new access.
+                self.report(p.ref, Severity.WARNING, "proxy-unmapped",
+                            f"proxy {p.proxy} for {p.client}: one of them cannot log in, so Oracle refuses the proxy session; "
+                            "not granted", "Nothing to do unless the account is unlocked.",
+                            grantee=p.proxy, privilege="PROXY", obj=p.client)
                 continue
             flags = (p.flags or "PROXY MAY ACTIVATE ALL CLIENT ROLES").upper()
             if "ALL CLIENT ROLES" not in flags:
@@ -693,6 +745,8 @@ class _Mapper:
             if p.procedure_name:
                 self.procedures[(p.owner, p.object_name)].append(p)
         self.profile_rows = {(r.profile, r.resource_name): r for r in self.cat.profiles}
+        self.column_names: dict[tuple[str, str], NameMapper | None] = {}  # None: no collision possible
+        self.columns_of: dict[tuple[str, str], set[str]] | None = None
 
     def object_ref(self, owner: str, name: str, kind: ObjectKind) -> ObjectRef:
         ref = self._refs.get((owner, name, kind))
@@ -813,7 +867,7 @@ class _Mapper:
             # (No rule is about INHERIT PRIVILEGES and no plain object has TYPE USER: user privileges
             # always take the full path.)
             rule = obj[1].get(t.privilege) if obj is not None and grantee is not None else None
-            if rule is None or not rule.pg:
+            if rule is None or not rule.pg or (t.grantable and grantee == PUBLIC):  # the latter: add_grant reports
                 if _is_user_privilege(t):
                     inherit_privileges.append(t.ref)
                 else:
@@ -941,7 +995,8 @@ class _Mapper:
         if overloaded:
             self.note(Severity.WARNING, "package-overloads",
                       f"package {obj} has overloaded {', '.join(overloaded)}: EXECUTE on them is not granted "
-                      "(a routine name must be unique to grant without an argument list)",
+                      "(a routine name must be unique to grant without an argument list); the script revokes "
+                      "PostgreSQL's default EXECUTE for PUBLIC on every routine of the schema",
                       "GRANT EXECUTE ON FUNCTION with the argument types, by hand.", t.ref,
                       grantee=t.grantee, privilege=t.privilege, obj=obj)
         for ref in refs:
@@ -973,12 +1028,39 @@ class _Mapper:
                             grantee=c.grantee, privilege=c.privilege, obj=obj)
                 continue
             ref = self.manage(self.object_ref(c.owner, c.table_name, kind), c.owner, c.ref)
-            column = _column_name(c.column_name)
+            column = self.column_name(c.owner, c.table_name, c.column_name)
             for privilege in rule.pg:
                 self.add_grant(Grant(ref, privilege, self.grantee_role(c.grantee), c.grantable, column, (c.ref,)))
             self.account(c.ref, "mapped")
 
+    def column_name(self, owner: str, table: str, column: str) -> str:
+        """Column names of one table are one namespace: "ID" and a quoted "id" must not merge."""
+        key = (owner, table)
+        if key not in self.column_names:
+            if self.columns_of is None:  # grouped once: no scan of all column grants per table
+                self.columns_of = defaultdict(set)
+                for c in self.cat.col_privs:
+                    self.columns_of[(c.owner, c.table_name)].add(c.column_name)
+            names = self.columns_of[key]
+            mapper = None
+            if len({fold(n) for n in names}) != len(names):  # rare: only then the full NameMapper
+                mapper = NameMapper.build(names, f"column of {owner}.{table}")
+                self.findings.extend(mapper.findings)
+            self.column_names[key] = mapper
+        mapper = self.column_names[key]
+        return mapper[column] if mapper is not None else _column_name(column)
+
     def add_grant(self, grant: Grant) -> None:
+        if grant.grantee == PUBLIC and grant.grantable:
+            # Oracle allows WITH GRANT OPTION to PUBLIC; PostgreSQL refuses it ("grant options can only
+            # be granted to roles"): grant without it, and say so.
+            for ref in grant.sources:
+                self.note(Severity.WARNING, "public-grant-option",
+                          f"{grant.privilege} on {grant.ref} is granted to PUBLIC WITH GRANT OPTION in Oracle; "
+                          "PostgreSQL cannot give PUBLIC a grant option, so it is granted without",
+                          "Grant the option to the roles that pass the privilege on.", ref,
+                          grantee=ORACLE_PUBLIC, privilege=grant.privilege)
+            grant = replace(grant, grantable=False)
         self.grants.append(grant)
         self.needs_usage(grant.ref, grant.grantee, grant.sources)
 
@@ -1012,6 +1094,19 @@ class _Mapper:
                 if grantee in roles:
                     by_grantee.setdefault(PUBLIC, set()).update(sources)
 
+    def report_target_defaults(self) -> None:
+        """What PostgreSQL gives PUBLIC database-wide: outside one migration's reach, but reported."""
+        self.findings.append(Finding(
+            Severity.WARNING, "public-database-defaults",
+            "PostgreSQL gives PUBLIC CONNECT and TEMPORARY on every database: every migrated login role may create "
+            "temporary tables, which Oracle allows only with CREATE TABLE",
+            "If that matters: REVOKE TEMPORARY ON DATABASE <db> FROM PUBLIC; GRANT TEMPORARY to the roles that need it."))
+        if self.target.version < 15:
+            self.findings.append(Finding(
+                Severity.WARNING, "public-schema-create",
+                f"before PostgreSQL 15 PUBLIC may CREATE in schema public; Oracle users need CREATE TABLE",
+                "REVOKE CREATE ON SCHEMA public FROM PUBLIC (the default from PostgreSQL 15 on)."))
+
     def summarize_selection(self) -> None:
         if self.excluded_by_config:
             by_view = defaultdict(int)
@@ -1040,6 +1135,7 @@ class _Mapper:
         self.map_iam()
         self.fit_memberships_to_target()
         self.flatten_public_roles()
+        self.report_target_defaults()
         self.summarize_selection()
         grants = _dedupe_grants(self.grants + self.usage_grants())
         memberships = _dedupe_memberships(self.memberships)

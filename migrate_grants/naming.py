@@ -79,10 +79,11 @@ class NameMapper:
 
     @classmethod
     def build(cls, oracle_names: Iterable[str], what: str, reserved: Iterable[str] = (),
-              forbidden_prefix: str | None = None, overrides: dict[str, str] | None = None,
+              forbidden_prefix: str | tuple[str, ...] | None = None, overrides: dict[str, str] | None = None,
               prefix: str = "") -> "NameMapper":
         """`reserved`: names PostgreSQL refuses (public, none...); `forbidden_prefix`: "pg_" for
-        roles and schemas, which PostgreSQL reserves; such names get an "ora_" prefix.
+        roles and schemas, which PostgreSQL reserves (and "rds" for roles on RDS); such names get
+        an "ora_" prefix.
         `overrides` (rename rules: Oracle name -> PostgreSQL name) and `prefix` come from the config."""
         overrides = overrides or {}
         mapper = cls(what)
@@ -99,7 +100,7 @@ class NameMapper:
                 renamed = "ora_" + natural
                 mapper.findings.append(Finding(
                     Severity.WARNING, "name-reserved",
-                    f"{what} name {oracle_name!r} is reserved in PostgreSQL; PostgreSQL name is {renamed!r}",
+                    f"{what} name {oracle_name!r} is reserved in PostgreSQL or RDS; PostgreSQL name is {renamed!r}",
                     "Use the new name in converted code and connection settings, or add a rename rule.",
                     object=oracle_name))
                 natural = renamed

@@ -24,6 +24,8 @@ SECTIONS = (
     ("roles", "Roles: Oracle users and roles; attributes converge on every run"),
     ("memberships", "Role memberships (DBA_ROLE_PRIVS)"),
     ("ownership", "Ownership: schemas and objects go to their Oracle owner"),
+    ("schema defaults", "PUBLIC's default EXECUTE on every routine of the migrated schemas: revoked (Oracle grants none; "
+                        "what Oracle granted to PUBLIC is granted again below)"),
     ("schema usage", "Schema USAGE for every grantee of an object in the schema (Oracle has no schema gate)"),
     ("object grants", "Object privileges (DBA_TAB_PRIVS)"),
     ("column grants", "Column privileges (DBA_COL_PRIVS)"),
@@ -75,6 +77,7 @@ def script_plan(model: Model, target: Target, verifiers: dict[str, str] | None =
     for m in model.memberships:
         actions.append(membership_action(m, target, external=m.role not in managed))
     actions.extend(ownership_actions(model.objects, target))
+    actions.extend(schema_default_actions(model))
     actions.extend(grant_actions(model.grants, owner_of(model), style))
     actions.extend(public_default_actions(model))
     return sort_actions(actions)
@@ -263,6 +266,21 @@ def public_default_actions(model: Model) -> list[Action]:
             sql = revoke_sql(False, [privilege], (), o.ref.kind.grant_keyword, [o.ref], [PUBLIC])
             actions.append(Action("public defaults", f"no {privilege} for PUBLIC on {o.ref} (Oracle did not grant it)",
                                   sql, o.owner, o.sources))
+    return actions
+
+
+def schema_default_actions(model: Model) -> list[Action]:
+    """Routines the model does not list (overloads, helpers a conversion tool created) would keep
+    PostgreSQL's default EXECUTE for PUBLIC: revoke it schema-wide, before the grants that give
+    back what Oracle granted to PUBLIC.  Run as the current user, who owns or is a member of the
+    owner of everything there."""
+    actions = []
+    for o in model.objects:
+        if o.ref.kind is ObjectKind.SCHEMA:
+            sql = render_statement("revoke_schema_routines", schema=o.ref.schema)
+            # No source rows: it follows from PostgreSQL's defaults, not from an Oracle grant.
+            actions.append(Action("schema defaults", f"no EXECUTE for PUBLIC on the routines of schema {o.ref.schema}",
+                                  sql, None, ()))
     return actions
 
 

@@ -734,8 +734,13 @@ class _Builder:
         return [item(r, frozenset()) for r in top]
 
 
+_LIT = r"'(?:[^']|'')*'"
 _IF_MISSING = re.compile(
-    r"DO (\$mg\d*\$)\s*BEGIN\s*IF NOT EXISTS \(SELECT FROM pg_catalog\.pg_roles WHERE rolname = '(?:[^']|'')*'\) THEN\s*"
+    r"DO (\$mg\d*\$)\s*BEGIN\s*"
+    # the guard against altering the user running the script (create_role.sql.j2)
+    r"(?:IF " + _LIT + r" IN \(current_user, session_user\) THEN\s*RAISE EXCEPTION " + _LIT + ", " + _LIT
+    + r";\s*END IF;\s*)?"
+    r"IF NOT EXISTS \(SELECT FROM pg_catalog\.pg_roles WHERE rolname = '(?:[^']|'')*'\) THEN\s*"
     r"(CREATE ROLE [^;]*;)\s*END IF;\s*END\s*\1;")
 
 

@@ -13,7 +13,8 @@ def run(estate: Estate, version: int = 18, **opts):
     result = map_catalog(catalog, MappingOptions(Target(version), **opts))
     assert set(result.accounted) == {row.ref for rows in (
         catalog.users, catalog.roles, catalog.role_grants, catalog.sys_privs, catalog.tab_privs,
-        catalog.col_privs, catalog.objects) for row in rows}, "every source row is accounted for"
+        catalog.col_privs, catalog.objects, catalog.proxy_users, catalog.profiles, catalog.procedures)
+        for row in rows}, "every source row is accounted for"
     return result
 
 
@@ -145,7 +146,7 @@ def test_unmapped_privileges_are_findings_not_grants():
     assert "sys-privilege-unmapped" in kinds(r)
     assert "oracle-object" in kinds(r)
     for f in r.findings:
-        if f.kind != "oracle-maintained-excluded":
+        if f.kind not in ("oracle-maintained-excluded", "public-database-defaults"):  # estate-wide notes
             assert f.source and f.message and f.suggestion
 
 
@@ -192,3 +193,61 @@ def test_inherit_privileges_rows_make_one_summary_finding():
 def test_mapping_is_deterministic():
     e = Estate().user("HR").user("APP").table("HR", "EMP").grant("APP", "HR", "EMP", "SELECT")
     assert run(e).model.to_json() == run(e).model.to_json()
+
+
+# --- from the second review: paths that could have widened access -----------------------------
+
+def test_guarded_or_non_default_role_granted_to_public_is_not_flattened():
+    e = (Estate().user("HR").user("APP").role("SECRET", auth="PASSWORD").role("LATER").table("HR", "SALARY")
+         .grant("SECRET", "HR", "SALARY", "SELECT").grant("LATER", "HR", "SALARY", "INSERT")
+         .sys_priv("SECRET", "CREATE SESSION").grant_role("PUBLIC", "SECRET").grant_role("PUBLIC", "LATER", default=False))
+    r = run(e)
+    assert not any(g.grantee == PUBLIC for g in r.model.grants)
+    assert not roles(r)["app"].login  # CREATE SESSION only through a password-protected role
+    assert kinds(r).count("role-granted-to-public-not-enabled") == 2
+
+
+def test_names_of_rds_roles_are_never_merged_with_them():
+    r = run(Estate().user("U").role("RDS_SUPERUSER").role("RDSADMIN").grant_role("U", "RDS_SUPERUSER"))
+    assert {"rds_superuser", "rdsadmin"}.isdisjoint(roles(r))
+    assert {"ora_rds_superuser", "ora_rdsadmin"} <= set(roles(r))
+    assert [m.role for m in r.model.memberships] == ["ora_rds_superuser"]
+
+
+def test_proxy_to_a_client_that_cannot_log_in_is_not_granted():
+    e = Estate().user("APP", "LOCKED").user("MID").grant_role("MID", "CONNECT").table("APP", "T").proxy("MID", "APP")
+    r = run(e, 16)
+    assert not r.model.memberships
+    assert "proxy-unmapped" in kinds(r)
+
+
+def test_empty_account_status_is_locked():
+    r = run(Estate().user("WS", " ").grant_role("WS", "CONNECT"))
+    assert not roles(r)["ws"].login and "account-status-unknown" in kinds(r)
+
+
+def test_grant_option_to_public_is_dropped_and_reported():
+    r = run(Estate().user("HR").table("HR", "T").grant("PUBLIC", "HR", "T", "SELECT", grantable=True))
+    assert ("hr", "t", "table", None, "SELECT", PUBLIC, False) in grants(r)
+    assert "public-grant-option" in kinds(r)
+
+
+def test_createrole_only_from_16():
+    e = Estate().user("ADM").grant_role("ADM", "CONNECT").sys_priv("ADM", "CREATE USER")
+    assert roles(run(e, 16))["adm"].createrole
+    r15 = run(e, 15)
+    assert not roles(r15)["adm"].createrole and "createrole-before-16" in kinds(r15)
+
+
+def test_columns_differing_only_by_case_stay_distinct():
+    e = (Estate().user("HR").user("APP").table("HR", "T")
+         .col_grant("APP", "HR", "T", "ID", "UPDATE").col_grant("APP", "HR", "T", "id", "INSERT"))
+    cols = {(g.column, g.privilege) for g in run(e).model.grants if g.column}
+    assert ("id", "UPDATE") in cols and len({c for c, _ in cols}) == 2
+
+
+def test_non_default_oracle_role_any_privileges_are_reported():
+    e = Estate().user("APP").grant_role("APP", "CONNECT").grant_role("APP", "DBA", default=False).user("HR").table("HR", "T")
+    r = run(e)
+    assert not any(g.grantee == "app" for g in r.model.grants)
+    assert "non-default-role-dropped" in kinds(r)

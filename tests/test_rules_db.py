@@ -90,7 +90,8 @@ def test_rules_apply_with_exact_access(request, pg_cluster, variant, release, tm
     assert mismatches(su, expectations(target.major, variant == "predefined")) == []
     attrs = {r[0]: r[1:] for r in su.execute(
         "SELECT rolname, rolcanlogin, rolcreaterole, rolconnlimit, rolvaliduntil FROM pg_roles")}
-    assert attrs["admin_user"][1] is True and attrs["reader"][1] is False        # CREATE USER -> CREATEROLE
+    # CREATE USER -> CREATEROLE on 16+; before 16 CREATEROLE could grant itself any role: not granted
+    assert attrs["admin_user"][1] is (target.major >= 16) and attrs["reader"][1] is False
     assert attrs["limited"][2] == 5 and attrs["reader"][2] == -1                   # SESSIONS_PER_USER
     assert attrs["limited"][3].isoformat().startswith("2030-01-01T00:00:00")       # EXPIRY_DATE -> VALID UNTIL
     assert attrs["schema_only"][0] is False and attrs["ext_user"][0] is True
@@ -153,3 +154,33 @@ def test_generated_passwords_are_set_as_verifiers_only(rds_target, tmp_path):
     stored = dict(rds_target.superuser_conn().execute(
         "SELECT rolname, rolpassword FROM pg_authid WHERE rolname = ANY(%s)", (logins,)).fetchall())
     assert stored == verifiers(passwords)
+
+
+def test_unlisted_routines_lose_public_execute_and_master_is_never_altered(rds_target, tmp_path):
+    """Overloaded package procedures are not in the model; PostgreSQL's default PUBLIC EXECUTE on
+    them is revoked schema-wide all the same. An Oracle account named like the master aborts."""
+    e = Estate().user("HR", "LOCKED").package("HR", "PKG", ["P1", "P2", "P2"]).user("U").grant_role("U", "CONNECT")
+    e.grant("U", "HR", "PKG", "EXECUTE")
+    result = map_catalog(catalog_from_snapshot(e.snapshot(), "o.json"), MappingOptions(Target(rds_target.major)))
+    master = rds_target.master_conn()
+    create_objects_from_model(master, result.model)
+    master.execute("CREATE FUNCTION pkg.p2(int) RETURNS int LANGUAGE sql AS 'SELECT 1'")
+    master.execute("CREATE FUNCTION pkg.p2(text) RETURNS int LANGUAGE sql AS 'SELECT 1'")
+    master.execute("CREATE ROLE outsider LOGIN")
+    apply_twice(rds_target, render_script(result), tmp_path)
+    assert mismatches(rds_target.superuser_conn(), [
+        (True, "function", "u", "pkg.p1()", "EXECUTE"),
+        (False, "function", "outsider", "pkg.p1()", "EXECUTE"),
+        (False, "function", "outsider", "pkg.p2(int)", "EXECUTE"),
+        (False, "function", "u", "pkg.p2(text)", "EXECUTE"),
+    ]) == []
+
+    evil = Estate().user("MASTER").grant_role("MASTER", "CONNECT")
+    script = render_script(map_catalog(catalog_from_snapshot(evil.snapshot(), "m.json"),
+                                       MappingOptions(Target(rds_target.major))))
+    path = tmp_path / "evil.sql"
+    path.write_text(script)
+    proc = rds_target.psql_file(path, check=False)
+    assert proc.returncode != 0 and "is the user running this script" in proc.stderr
+    su = rds_target.superuser_conn()
+    assert su.execute("SELECT rolcreaterole FROM pg_roles WHERE rolname = 'master'").fetchone()[0] is True

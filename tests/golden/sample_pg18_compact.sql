@@ -5,11 +5,12 @@
 -- Run as the RDS master user (not a superuser): psql -v ON_ERROR_STOP=1 -f THIS_FILE
 -- Idempotent: running it again changes nothing.
 --
--- Findings (12): what could not be mapped exactly. Details: --findings FILE.
+-- Findings (13): what could not be mapped exactly. Details: --findings FILE.
 --   warning       1  guarded-role
 --   warning       2  object-privilege-unmapped
 --   warning       1  oracle-object
 --   warning       1  package-procedures-unknown
+--   warning       1  public-database-defaults
 --   info          1  account-status
 --   info          1  inherit-privileges
 --   info          1  oracle-maintained-excluded
@@ -21,6 +22,7 @@
 --   [warning] APP_USER holds INDEX on TABLE HR.EMPLOYEES: PostgreSQL has no INDEX privilege: in PostgreSQL only the owner (or a member of the owning role) may do this (DBA_TAB_PRIVS#19)
 --   [warning] BATCH_USER holds EXECUTE on SYS.DBMS_LOCK, an Oracle-maintained object that is not migrated (DBA_TAB_PRIVS#22)
 --   [warning] BATCH_USER holds EXECUTE on package HR.EMP_PKG, but the snapshot does not list its procedures (DBA_TAB_PRIVS#24)
+--   [warning] PostgreSQL gives PUBLIC CONNECT and TEMPORARY on every database: every migrated login role may create temporary tables, which Oracle allows only with CREATE TABLE
 --   [info] AUDITOR: password is in its grace period in Oracle; VALID UNTIL is the end of the grace period (DBA_USERS#9)
 --   [info] 8 INHERIT PRIVILEGES grants on users are not migrated: they control invoker's-rights procedures, which PostgreSQL SECURITY INVOKER functions do not need (DBA_TAB_PRIVS#25)
 --   [info] 2 Oracle-maintained accounts and 4 Oracle-maintained roles are not created; the effect of such roles on migrated users is expanded
@@ -36,6 +38,9 @@ SET LOCAL client_min_messages = warning;  -- quiet re-runs: "already a member" n
 -- role app_user (can log in)
 DO $mg$
 BEGIN
+    IF 'app_user' IN (current_user, session_user) THEN
+        RAISE EXCEPTION 'migrate-grants: role % is the user running this script; rename the Oracle account (config [rename] roles)', 'app_user';
+    END IF;
     IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'app_user') THEN
         CREATE ROLE "app_user";
     END IF;
@@ -45,6 +50,9 @@ ALTER ROLE "app_user" WITH LOGIN INHERIT NOCREATEROLE CONNECTION LIMIT -1;
 -- role auditor (can log in)
 DO $mg$
 BEGIN
+    IF 'auditor' IN (current_user, session_user) THEN
+        RAISE EXCEPTION 'migrate-grants: role % is the user running this script; rename the Oracle account (config [rename] roles)', 'auditor';
+    END IF;
     IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'auditor') THEN
         CREATE ROLE "auditor";
     END IF;
@@ -54,6 +62,9 @@ ALTER ROLE "auditor" WITH LOGIN INHERIT NOCREATEROLE CONNECTION LIMIT -1;
 -- role batch_user (can log in)
 DO $mg$
 BEGIN
+    IF 'batch_user' IN (current_user, session_user) THEN
+        RAISE EXCEPTION 'migrate-grants: role % is the user running this script; rename the Oracle account (config [rename] roles)', 'batch_user';
+    END IF;
     IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'batch_user') THEN
         CREATE ROLE "batch_user";
     END IF;
@@ -63,6 +74,9 @@ ALTER ROLE "batch_user" WITH LOGIN INHERIT NOCREATEROLE CONNECTION LIMIT -1;
 -- role hr
 DO $mg$
 BEGIN
+    IF 'hr' IN (current_user, session_user) THEN
+        RAISE EXCEPTION 'migrate-grants: role % is the user running this script; rename the Oracle account (config [rename] roles)', 'hr';
+    END IF;
     IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'hr') THEN
         CREATE ROLE "hr";
     END IF;
@@ -72,6 +86,9 @@ ALTER ROLE "hr" WITH NOLOGIN INHERIT NOCREATEROLE CONNECTION LIMIT -1;
 -- role hr_admin
 DO $mg$
 BEGIN
+    IF 'hr_admin' IN (current_user, session_user) THEN
+        RAISE EXCEPTION 'migrate-grants: role % is the user running this script; rename the Oracle account (config [rename] roles)', 'hr_admin';
+    END IF;
     IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'hr_admin') THEN
         CREATE ROLE "hr_admin";
     END IF;
@@ -81,6 +98,9 @@ ALTER ROLE "hr_admin" WITH NOLOGIN INHERIT NOCREATEROLE CONNECTION LIMIT -1;
 -- role hr_read
 DO $mg$
 BEGIN
+    IF 'hr_read' IN (current_user, session_user) THEN
+        RAISE EXCEPTION 'migrate-grants: role % is the user running this script; rename the Oracle account (config [rename] roles)', 'hr_read';
+    END IF;
     IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'hr_read') THEN
         CREATE ROLE "hr_read";
     END IF;
@@ -90,6 +110,9 @@ ALTER ROLE "hr_read" WITH NOLOGIN INHERIT NOCREATEROLE CONNECTION LIMIT -1;
 -- role hr_write
 DO $mg$
 BEGIN
+    IF 'hr_write' IN (current_user, session_user) THEN
+        RAISE EXCEPTION 'migrate-grants: role % is the user running this script; rename the Oracle account (config [rename] roles)', 'hr_write';
+    END IF;
     IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'hr_write') THEN
         CREATE ROLE "hr_write";
     END IF;
@@ -99,6 +122,9 @@ ALTER ROLE "hr_write" WITH NOLOGIN INHERIT NOCREATEROLE CONNECTION LIMIT -1;
 -- role legacy_user
 DO $mg$
 BEGIN
+    IF 'legacy_user' IN (current_user, session_user) THEN
+        RAISE EXCEPTION 'migrate-grants: role % is the user running this script; rename the Oracle account (config [rename] roles)', 'legacy_user';
+    END IF;
     IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'legacy_user') THEN
         CREATE ROLE "legacy_user";
     END IF;
@@ -108,6 +134,9 @@ ALTER ROLE "legacy_user" WITH NOLOGIN INHERIT NOCREATEROLE CONNECTION LIMIT -1;
 -- role payroll
 DO $mg$
 BEGIN
+    IF 'payroll' IN (current_user, session_user) THEN
+        RAISE EXCEPTION 'migrate-grants: role % is the user running this script; rename the Oracle account (config [rename] roles)', 'payroll';
+    END IF;
     IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'payroll') THEN
         CREATE ROLE "payroll";
     END IF;
@@ -117,6 +146,9 @@ ALTER ROLE "payroll" WITH NOLOGIN INHERIT NOCREATEROLE CONNECTION LIMIT -1;
 -- role payroll_clerk (can log in)
 DO $mg$
 BEGIN
+    IF 'payroll_clerk' IN (current_user, session_user) THEN
+        RAISE EXCEPTION 'migrate-grants: role % is the user running this script; rename the Oracle account (config [rename] roles)', 'payroll_clerk';
+    END IF;
     IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'payroll_clerk') THEN
         CREATE ROLE "payroll_clerk";
     END IF;
@@ -126,6 +158,9 @@ ALTER ROLE "payroll_clerk" WITH LOGIN INHERIT NOCREATEROLE CONNECTION LIMIT -1;
 -- role report_user (can log in)
 DO $mg$
 BEGIN
+    IF 'report_user' IN (current_user, session_user) THEN
+        RAISE EXCEPTION 'migrate-grants: role % is the user running this script; rename the Oracle account (config [rename] roles)', 'report_user';
+    END IF;
     IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'report_user') THEN
         CREATE ROLE "report_user";
     END IF;
@@ -135,6 +170,9 @@ ALTER ROLE "report_user" WITH LOGIN INHERIT NOCREATEROLE CONNECTION LIMIT -1;
 -- role sales
 DO $mg$
 BEGIN
+    IF 'sales' IN (current_user, session_user) THEN
+        RAISE EXCEPTION 'migrate-grants: role % is the user running this script; rename the Oracle account (config [rename] roles)', 'sales';
+    END IF;
     IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'sales') THEN
         CREATE ROLE "sales";
     END IF;
@@ -144,6 +182,9 @@ ALTER ROLE "sales" WITH NOLOGIN INHERIT NOCREATEROLE CONNECTION LIMIT -1;
 -- role sales_read
 DO $mg$
 BEGIN
+    IF 'sales_read' IN (current_user, session_user) THEN
+        RAISE EXCEPTION 'migrate-grants: role % is the user running this script; rename the Oracle account (config [rename] roles)', 'sales_read';
+    END IF;
     IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'sales_read') THEN
         CREATE ROLE "sales_read";
     END IF;
@@ -244,6 +285,12 @@ ALTER TABLE "hr"."locations" OWNER TO "hr";
 ALTER MATERIALIZED VIEW "sales"."order_totals" OWNER TO "sales";
 -- table sales.orders is owned by sales
 ALTER TABLE "sales"."orders" OWNER TO "sales";
+
+-- == PUBLIC's default EXECUTE on every routine of the migrated schemas: revoked (Oracle grants none; what Oracle granted to PUBLIC is granted again below) ==
+-- no EXECUTE for PUBLIC on the routines of schema hr
+REVOKE EXECUTE ON ALL ROUTINES IN SCHEMA "hr" FROM PUBLIC;
+-- no EXECUTE for PUBLIC on the routines of schema sales
+REVOKE EXECUTE ON ALL ROUTINES IN SCHEMA "sales" FROM PUBLIC;
 
 -- == Schema USAGE for every grantee of an object in the schema (Oracle has no schema gate) ==
 SET ROLE "hr";
