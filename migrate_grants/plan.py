@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Iterable
 
 from .mapping import Target
-from .model import PUBLIC, Grant, ManagedObject, Model, ObjectKind, ObjectRef
+from .model import PUBLIC, Grant, ManagedObject, Membership, Model, ObjectKind, ObjectRef
 from .templates import render_statement, statement_macro
 
 SECTIONS = (
@@ -73,9 +73,7 @@ def script_plan(model: Model, target: Target, verifiers: dict[str, str] | None =
             actions.append(Action("roles", f"password of {role.name}: a SCRAM-SHA-256 verifier; the password is in the credentials file",
                                   render_statement("set_password", role=role.name, verifier=verifiers[role.name]),
                                   None, role.sources))
-    managed = model.role_names()
-    for m in model.memberships:
-        actions.append(membership_action(m, target, external=m.role not in managed))
+    actions.extend(membership_actions(model.memberships, target, model.role_names(), style))
     actions.extend(ownership_actions(model.objects, target))
     actions.extend(schema_default_actions(model))
     actions.extend(grant_actions(model.grants, owner_of(model), style))
@@ -83,16 +81,44 @@ def script_plan(model: Model, target: Target, verifiers: dict[str, str] | None =
     return sort_actions(actions)
 
 
-def membership_action(m, target: Target, external: bool = False) -> Action:
-    """`external`: the role is not one the migration creates (pg_*, rds_*): granted defensively."""
+def membership_actions(memberships: Iterable[Membership], target: Target, managed: set[str],
+                       style: str = DEFAULT_STYLE) -> list[Action]:
+    """One statement per membership (per-object), or (compact) one per role and options, naming all
+    the members that get the role with those options: PostgreSQL checks the current user's right
+    to grant the role once per statement, and that check grows with the number of roles (2 ms a
+    statement with 700 roles).  Memberships in roles the migration does not create (pg_*, rds_*)
+    keep a statement each: each may fail, and warn, on its own."""
+    if style == "per-object":
+        return [membership_action(m, target, external=m.role not in managed) for m in memberships]
+    groups: dict[tuple, list[Membership]] = {}
+    slots: list[Membership | tuple] = []  # in the model's order: a membership, or the key of a group
+    for m in memberships:
+        if m.role not in managed:
+            slots.append(m)
+            continue
+        key = (m.role, m.admin, m.inherit, m.set) if target.membership_options else (m.role, m.admin)
+        if key not in groups:
+            groups[key] = []
+            slots.append(key)
+        groups[key].append(m)
+    return [membership_action(slot, target, external=True) if isinstance(slot, Membership)
+            else membership_action(groups[slot][0], target, members=groups[slot]) for slot in slots]
+
+
+def membership_action(m, target: Target, external: bool = False, members: list | None = None) -> Action:
+    """`external`: the role is not one the migration creates (pg_*, rds_*): granted defensively.
+    `members`: memberships in m's role with m's options, granted in one statement (default [m])."""
     options = []
     if m.admin:
         options.append("with admin")
     if target.membership_options and not m.inherit:
         options.append("not inherited: SET ROLE needed, as for an Oracle non-default role")
-    return Action("memberships", f"{m.member} is granted {m.role}" + (f" ({', '.join(options)})" if options else ""),
-                  render_statement("grant_external_role" if external else "grant_membership", m=m, target=target),
-                  None, m.sources)
+    names = [x.member for x in members] if members else [m.member]
+    who = f"{names[0]} is" if len(names) == 1 else f"{', '.join(names)} are"
+    return Action("memberships", f"{who} granted {m.role}" + (f" ({', '.join(options)})" if options else ""),
+                  render_statement("grant_external_role" if external else "grant_membership", m=m, members=names,
+                                   target=target),
+                  None, _sources(members) if members else m.sources)
 
 
 def ownership_actions(objects: Iterable[ManagedObject], target: Target) -> list[Action]:

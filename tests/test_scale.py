@@ -303,3 +303,36 @@ def test_compact_script_leaves_the_per_object_catalog(rds_target, tmp_path):
         with psycopg.connect(rds_target.cluster.dsn(dbname), autocommit=True) as conn:
             access[style] = [sorted(map(repr, conn.execute(q).fetchall())) for q in ACCESS_SQL]
     assert access["compact"] == access["per-object"]
+
+
+def _idents(text: str) -> list[str]:
+    """The quoted identifiers of a list like '"a", "b""c"'."""
+    import re
+
+    return [m.replace('""', '"') for m in re.findall(r'"((?:[^"]|"")*)"', text)]
+
+
+@pytest.mark.parametrize("version", [15, 16])
+def test_compact_memberships_grant_each_membership_once(version):
+    import re
+
+    from migrate_grants.model import Membership
+
+    ms = [Membership("r1", "a"), Membership("r1", "b"), Membership("r1", "c", inherit=False),
+          Membership("r1", 'd "x"', admin=True), Membership("r2", "a"), Membership("pg_monitor", "a"),
+          Membership("pg_monitor", "b")]
+    target = Target(version)
+    actions = plan.membership_actions(ms, target, {"r1", "r2", "a", "b", "c", 'd "x"'}, "compact")
+    granted = set()
+    for a in actions:
+        m = re.search(r'GRANT ("(?:[^"]|"")*") TO (.*?)( WITH .*)?;', a.sql)
+        role, members, options = _idents(m.group(1))[0], _idents(m.group(2)), m.group(3) or ""
+        for member in members:
+            granted.add((role, member, "ADMIN TRUE" in options or "ADMIN OPTION" in options,
+                         "INHERIT FALSE" not in options))
+    expected = {(m.role, m.member, m.admin, m.inherit or not target.membership_options) for m in ms}
+    assert granted == expected
+    assert len(actions) == (6 if version >= 16 else 5)  # r1: 3 option sets (2 before 16), r2, pg_monitor: one each
+    assert sum("EXCEPTION WHEN insufficient_privilege" in a.sql for a in actions) == 2
+    assert plan.membership_actions(ms, target, {"r1", "r2"}, "per-object") == [
+        plan.membership_action(m, target, external=m.role.startswith("pg_")) for m in ms]

@@ -195,14 +195,10 @@ $mg$;
 ALTER ROLE "sales_read" WITH NOLOGIN INHERIT NOCREATEROLE CONNECTION LIMIT -1;
 
 -- == Role memberships (DBA_ROLE_PRIVS) ==
--- hr_write is granted hr_read
-GRANT "hr_read" TO "hr_write";
--- report_user is granted hr_read
-GRANT "hr_read" TO "report_user";
--- app_user is granted hr_write
-GRANT "hr_write" TO "app_user";
--- batch_user is granted hr_write
-GRANT "hr_write" TO "batch_user";
+-- hr_write, report_user are granted hr_read
+GRANT "hr_read" TO "hr_write", "report_user";
+-- app_user, batch_user are granted hr_write
+GRANT "hr_write" TO "app_user", "batch_user";
 -- payroll_clerk is granted payroll (with admin)
 GRANT "payroll" TO "payroll_clerk" WITH ADMIN OPTION;
 -- auditor is granted pg_read_all_settings

@@ -195,10 +195,8 @@ ALTER ROLE "sales_read" WITH NOLOGIN INHERIT NOCREATEROLE CONNECTION LIMIT -1;
 -- == Role memberships (DBA_ROLE_PRIVS) ==
 -- auditor is granted hr_admin (not inherited: SET ROLE needed, as for an Oracle non-default role)
 GRANT "hr_admin" TO "auditor" WITH ADMIN FALSE, INHERIT FALSE, SET TRUE;
--- hr_write is granted hr_read
-GRANT "hr_read" TO "hr_write" WITH ADMIN FALSE, INHERIT TRUE, SET TRUE;
--- report_user is granted hr_read
-GRANT "hr_read" TO "report_user" WITH ADMIN FALSE, INHERIT TRUE, SET TRUE;
+-- hr_write, report_user are granted hr_read
+GRANT "hr_read" TO "hr_write", "report_user" WITH ADMIN FALSE, INHERIT TRUE, SET TRUE;
 -- app_user is granted hr_write
 GRANT "hr_write" TO "app_user" WITH ADMIN FALSE, INHERIT TRUE, SET TRUE;
 -- batch_user is granted hr_write (not inherited: SET ROLE needed, as for an Oracle non-default role)
