@@ -11,7 +11,8 @@ For each size (benchmarks/generate.py, seeded; estates are cached in --workdir):
   render   `migrate-grants render` (compact, the default, and --style per-object): seconds and
            peak memory of the process.
   apply    on a fresh throwaway cluster per method (tests/pgcluster.py: RDS-like, run as the
-           non-superuser `master`, the estate's schemas and tables created by master first):
+           non-superuser `master`, the estate's schemas and tables created by master first; with
+           PostgreSQL's durable defaults, fsync and synchronous_commit on, as RDS commits):
              naive     one GRANT per privilege, object and grantee (what a per-row script does),
                        with the same roles, memberships and ownership, psql in autocommit
              naive-tx  the same in one transaction (psql -1)
@@ -333,7 +334,7 @@ def count_statements(path: Path) -> int:
 def apply_method(method: str, name: str, path: Path, install, args):
     """A fresh cluster and target, the DDL as master, then `method`; its Run and the access left."""
     work = args.workdir
-    with pgcluster.Cluster(install) as cluster:
+    with pgcluster.Cluster(install, settings=args.settings) as cluster:
         target = pgcluster.build_rds_like_target(cluster, "bench")
         env = cluster.client_env()
         psql = [cluster.psql, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", target.master_dsn]
@@ -403,8 +404,9 @@ def log(message: str) -> None:
 
 
 def report(results: list[Result], install, args) -> str:
-    lines = [f"migrate-grants benchmark: PostgreSQL {install.major} ({install.bindir}), {os.cpu_count()} CPUs, "
-             f"python {sys.version.split()[0]}", ""]
+    durable = "durable commits" if args.settings == pgcluster.DURABLE_SETTINGS else "fsync and synchronous_commit off"
+    lines = [f"migrate-grants benchmark: PostgreSQL {install.major} ({install.bindir}; {durable}), "
+             f"{os.cpu_count()} CPUs, python {sys.version.split()[0]}", ""]
     if any(r.render for r in results):
         lines.append("render (migrate-grants render; seconds wall / peak RSS; statements in the script)")
         lines.append(f"{'size':>6} {'grants':>9} | {'compact s':>9} {'MB':>6} {'stmts':>7} | {'per-object s':>12} {'MB':>6} "
@@ -459,8 +461,12 @@ def main(argv=None) -> int:
     ap.add_argument("--pg-major", type=int, help="PostgreSQL major of the throwaway clusters (default: the newest found)")
     ap.add_argument("--workdir", type=Path, default=Path(os.environ.get("TMPDIR", "/tmp")) / "migrate-grants-bench",
                     help="estates (cached), scripts and models")
+    ap.add_argument("--fast-cluster", action="store_true",
+                    help="clusters as the tests run them (fsync, synchronous_commit off); default: PostgreSQL's "
+                         "durable defaults, as a real server commits")
     ap.add_argument("--ci", action="store_true", help="a tiny estate, every step: checks this script still works")
     args = ap.parse_args(argv)
+    args.settings = pgcluster.FAST_SETTINGS if args.fast_cluster else pgcluster.DURABLE_SETTINGS
     if args.ci:
         args.sizes = "ci"
     args.sizes = [s.strip().lower() for s in args.sizes.split(",") if s.strip()]

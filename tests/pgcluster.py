@@ -315,10 +315,18 @@ def _stop_live_clusters() -> None:
         c.stop()
 
 
-class Cluster:
-    """A private PostgreSQL cluster: trust auth, unix socket only, superuser `postgres`."""
+# Server settings for test speed: a throwaway cluster needs no durability.
+FAST_SETTINGS = {"fsync": "off", "full_page_writes": "off", "synchronous_commit": "off"}
+# PostgreSQL's defaults, as a real server (and RDS) commits: what a benchmark must pay.
+DURABLE_SETTINGS = {"fsync": "on", "full_page_writes": "on", "synchronous_commit": "on"}
 
-    def __init__(self, install: PgInstall):
+
+class Cluster:
+    """A private PostgreSQL cluster: trust auth, unix socket only, superuser `postgres`.
+    `settings`: server settings (default FAST_SETTINGS)."""
+
+    def __init__(self, install: PgInstall, settings: dict[str, str] | None = None):
+        self.settings = dict(FAST_SETTINGS if settings is None else settings)
         install = _reachable_install(install)
         self.install = install
         self.bindir = install.bindir
@@ -427,11 +435,11 @@ class Cluster:
         if init.returncode != 0:
             raise RuntimeError(f"initdb ({self.bindir}) failed:\n{init.stdout}\n{init.stderr}")
 
+        settings = [arg for name, value in self.settings.items() for arg in ("-c", f"{name}={value}")]
         with open(self._log, "wb") as log:
             self._proc = subprocess.Popen(
                 [str(self.bindir / "postgres"), "-D", str(data), "-k", str(sock), "-p", str(self.port),
-                 "-c", "listen_addresses=", "-c", "fsync=off", "-c", "full_page_writes=off",
-                 "-c", "synchronous_commit=off"],
+                 "-c", "listen_addresses=", *settings],
                 stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
                 start_new_session=True,  # a Ctrl-C at the terminal is pytest's to handle, not the server's
                 preexec_fn=_die_with_parent if threading.current_thread() is threading.main_thread() else None,
