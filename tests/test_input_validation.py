@@ -163,3 +163,60 @@ def test_evil_model_file_injects_nothing_into_plan(tmp_path):
     path.write_text(json.dumps(evil))
     line = one_error_line(cli("plan", "--source", str(path), "--target", NOWHERE, "--format", "sql"))
     assert f"{path}: grants[0]: privilege 'SELECT ON app.t TO PUBLIC; GRANT ALL' is not valid on table" in line
+
+
+# --- passwords in target URLs ------------------------------------------------------------------
+
+@pytest.mark.parametrize("url, shown", [
+    ("postgresql://u@h/db?password=s3cret&foo=1", "postgresql://u@h/db?password=***&foo=1"),
+    ("postgresql://u@h/db?sslmode=require&password=s3cret", "postgresql://u@h/db?sslmode=require&password=***"),
+    ("postgresql://u@h/db?PASSWORD=s3cret", "postgresql://u@h/db?PASSWORD=***"),
+    ("postgresql://u@h/db?pass%77ord=s3cret", "postgresql://u@h/db?pass%77ord=***"),
+    ("postgresql://u@h/db?sslpassword=s3cret", "postgresql://u@h/db?sslpassword=***"),
+    ("postgresql://u:s3cret@h/db", "postgresql://u:***@h/db"),
+    ("postgresql://u:p@ss3cret@h/db", "postgresql://u:***@h/db"),
+    ("postgresql://u:p/ss3cret@h/db", "postgresql://u:***@h/db"),
+    ("postgresql://u:p?ss3cret@h/db", "postgresql://u:***@h/db"),
+    ("postgresql://:s3cret@h/db", "postgresql://:***@h/db"),
+    ("postgres://u:s3cret@h1,h2:5433/db?sslmode=require", "postgres://u:***@h1,h2:5433/db?sslmode=require"),
+    ("mysql://u:s3cret@h/db", "mysql://u:***@h/db"),
+])
+def test_a_url_with_a_password_is_refused_without_showing_it(url, shown):
+    from migrate_grants.postgres.connect import check_url, display_url
+
+    assert display_url(url) == shown
+    with pytest.raises(UserError) as caught:
+        check_url(url)
+    message = str(caught.value)
+    assert message.startswith(shown + ": ") and "\n" not in message
+    for part in ("s3cret", "ss3cret", "p@ss", "p/ss", "p?ss"):
+        assert part not in message
+
+
+@pytest.mark.parametrize("url", [
+    "postgresql://u@h:5432/db", "postgresql://h:5432/db?user=me@corp", "postgresql://u@[::1]:5432/db",
+    "postgresql:///app?service=prod", "postgresql://u:@h/db", "postgresql://u@h/db?password=",
+])
+def test_a_url_without_a_password_is_shown_as_given(url):
+    from migrate_grants.postgres.connect import check_url, display_url
+
+    assert display_url(url) == url
+    check_url(url)
+
+
+def test_target_url_password_never_reaches_the_terminal():
+    for url in ("postgresql://u@h/db?password=s3cret&foo=1", "postgresql://u:p@ss3cret@h/db"):
+        for command in (["plan", "--source", "sample", "--target", url],
+                        ["apply", "--source", "sample", "--target", url],
+                        ["inspect", url], ["diff", "sample", url], ["report", "--source", "sample", "--target", url]):
+            proc = cli(*command)
+            line = one_error_line(proc)
+            assert "the URL contains a password" in line, (command, line)
+            assert "s3cret" not in proc.stderr + proc.stdout and "ss3cret" not in proc.stderr + proc.stdout
+
+
+def test_a_url_given_as_source_is_not_echoed_with_its_password():
+    line = one_error_line(cli("render", "--source", "postgresql://u:s3cret@h/db"))
+    assert "postgresql://u:***@h/db: a PostgreSQL URL is a target, not a source" in line
+    line = one_error_line(cli("diff", "sample", "postgresql:/u:s3cret@h/db"))  # a typo: one slash
+    assert "no such file" in line and "s3cret" not in line
