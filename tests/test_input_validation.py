@@ -220,3 +220,40 @@ def test_a_url_given_as_source_is_not_echoed_with_its_password():
     assert "postgresql://u:***@h/db: a PostgreSQL URL is a target, not a source" in line
     line = one_error_line(cli("diff", "sample", "postgresql:/u:s3cret@h/db"))  # a typo: one slash
     assert "no such file" in line and "s3cret" not in line
+
+
+# --- the credentials file ------------------------------------------------------------------------
+
+def test_credentials_file_ignores_planted_temp_files(tmp_path):
+    """The temporary file had a predictable name opened without O_EXCL: a symlink planted there
+    received the passwords.  Now it has a random name, created exclusively with mode 0600."""
+    import os
+    import stat
+
+    from migrate_grants.passwords import load_or_create_credentials
+
+    creds = tmp_path / "creds.json"
+    victim = tmp_path / "victim.txt"
+    victim.write_text("untouched\n")
+    planted = tmp_path / f".creds.json.tmp-{os.getpid()}"
+    planted.symlink_to(victim)
+    leftover = tmp_path / ".creds.json.leftover.tmp"
+    leftover.write_text("old")
+    passwords = load_or_create_credentials(creds, ["app", "hr"])
+    assert victim.read_text() == "untouched\n"
+    assert stat.S_IMODE(creds.stat().st_mode) == 0o600 and not creds.is_symlink()
+    assert json.loads(creds.read_text())["passwords"] == passwords
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        [creds.name, victim.name, planted.name, leftover.name])  # no temporary file of ours left behind
+    assert load_or_create_credentials(creds, ["app", "hr"]) == passwords
+
+
+def test_credentials_file_that_cannot_be_written_is_one_line(tmp_path):
+    from migrate_grants.passwords import load_or_create_credentials
+
+    with pytest.raises(UserError, match="cannot write the credentials file"):
+        load_or_create_credentials(tmp_path / "no-such-dir" / "creds.json", ["app"])
+    (tmp_path / "creds.json").mkdir()
+    with pytest.raises(UserError, match="creds.json: not a migrate-grants credentials file"):
+        load_or_create_credentials(tmp_path / "creds.json", ["app"])
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["creds.json"]
