@@ -248,6 +248,9 @@ def catalog_from_snapshot(data: dict, origin: str, findings: list[Finding] | tup
     src = data.get("source") or {}
     if not isinstance(src, dict):
         raise SnapshotError(f"{origin}: 'source' must be an object")
+    for key in ("version", "db_name", "captured_at"):
+        if isinstance(src.get(key), str) and "\x00" in src[key]:  # shown in the script header
+            raise SnapshotError(f"{origin}: source {key} contains a NUL character: {src[key]!r}")
     views = data.get("views")
     if not isinstance(views, dict):
         raise SnapshotError(f"{origin}: 'views' must be an object of view name -> list of rows")
@@ -281,6 +284,8 @@ def catalog_from_snapshot(data: dict, origin: str, findings: list[Finding] | tup
                                         f"got {type(value).__name__}")
                 if column in _NAME_COLUMNS and not (isinstance(value, str) and value):
                     raise SnapshotError(f"{where}: column {column} must be a non-empty string, got {value!r}")
+                if isinstance(value, str) and "\x00" in value:  # no PostgreSQL name or literal can hold it
+                    raise SnapshotError(f"{where}: column {column} contains a NUL character: {value!r}")
             out.append(build(row, f"{view}#{index}"))
         typed[view] = tuple(out)
 

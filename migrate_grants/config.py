@@ -94,18 +94,24 @@ class Config:
     passwords: str = "none"
 
 
+def _no_nul(value: str, where: str) -> str:
+    if "\x00" in value:  # TOML's \u0000: no PostgreSQL name can hold it
+        raise UserError(f"{where}: {value!r} contains a NUL character")
+    return value
+
+
 def _strings(value, where: str) -> tuple[str, ...]:
     if isinstance(value, str):
         value = [value]
     if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
         raise UserError(f"{where}: expected a list of names (with % wildcards)")
-    return tuple(value)
+    return tuple(_no_nul(v, where) for v in value)
 
 
 def _mapping(value, where: str) -> dict[str, str]:
     if not isinstance(value, dict) or not all(isinstance(k, str) and isinstance(v, str) and v for k, v in value.items()):
         raise UserError(f"{where}: expected a table of Oracle name = \"postgres_name\"")
-    return dict(value)
+    return {_no_nul(k, where): _no_nul(v, where) for k, v in value.items()}
 
 
 def config_from_dict(data: dict, origin: str) -> Config:
@@ -125,6 +131,7 @@ def config_from_dict(data: dict, origin: str) -> Config:
     for key in ("role_prefix", "schema_prefix"):
         if not isinstance(rename.get(key, ""), str):
             raise UserError(f"{origin}: [rename] {key} must be a string")
+        _no_nul(rename.get(key, ""), f"{origin}: [rename] {key}")
     renames = Renames(_mapping(rename.get("roles", {}), f"{origin}: [rename] roles"),
                       _mapping(rename.get("schemas", {}), f"{origin}: [rename] schemas"),
                       rename.get("role_prefix", ""), rename.get("schema_prefix", ""))
