@@ -114,10 +114,22 @@ def _mapping(value, where: str) -> dict[str, str]:
     return {_no_nul(k, where): _no_nul(v, where) for k, v in value.items()}
 
 
+def _toml_type(value) -> str:
+    for kind, name in ((bool, "a boolean"), (int, "an integer"), (float, "a number"), (str, "a string"),
+                       (list, "an array")):
+        if isinstance(value, kind):
+            return name
+    return "a date or time"
+
+
 def config_from_dict(data: dict, origin: str) -> Config:
     unknown = set(data) - {"select", "rename", "mapping"}
     if unknown:
         raise UserError(f"{origin}: unknown section [{sorted(unknown)[0]}] (expected [select], [rename], [mapping])")
+    for section in ("select", "rename", "mapping"):
+        if not isinstance(data.get(section, {}), dict):
+            raise UserError(f"{origin}: [{section}] must be a table (a [{section}] header and key = value lines), "
+                            f"not {_toml_type(data[section])}")
     select = data.get("select", {})
     for key in select:
         if key not in SELECT_KEYS:

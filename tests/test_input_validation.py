@@ -257,3 +257,28 @@ def test_credentials_file_that_cannot_be_written_is_one_line(tmp_path):
     with pytest.raises(UserError, match="creds.json: not a migrate-grants credentials file"):
         load_or_create_credentials(tmp_path / "creds.json", ["app"])
     assert sorted(p.name for p in tmp_path.iterdir()) == ["creds.json"]
+
+
+# --- config files ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("toml, expected", [  # the reviewer's /tmp/review/c1..c6.toml
+    ("select = 1\n", "[select] must be a table"),
+    ('[mapping]\nmap_dba = "yes"\n', "[mapping] map_dba must be true or false"),
+    ('mapping = "x"\n', "[mapping] must be a table"),
+    ("rename = 5\n", "[rename] must be a table"),
+    ('[rename]\nroles = {HR = "x\\u0000y"}\n', "[rename] roles: 'x\\x00y' contains a NUL character"),
+    ("[select]\ninclude_users = [1]\n", "[select] include_users: expected a list of names"),
+    ("", None),  # an empty config is the default config
+])
+def test_a_broken_config_is_one_line(tmp_path, toml, expected):
+    path = tmp_path / "mapping.toml"
+    path.write_text(toml)
+    for command in (["render", "--source", "sample", "-c", str(path)],
+                    ["model", "--source", "sample", "-c", str(path)],
+                    ["plan", "--source", "sample", "--target", NOWHERE, "-c", str(path)]):
+        proc = cli(*command)
+        if expected is None:
+            assert "Traceback" not in proc.stderr and (proc.returncode == 0 or "cannot connect" in proc.stderr)
+            continue
+        line = one_error_line(proc)
+        assert f"{path}: {expected}" in line, (command, line)
