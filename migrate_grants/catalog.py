@@ -267,6 +267,9 @@ def catalog_from_snapshot(data: dict, origin: str, findings: list[Finding] | tup
     src = data.get("source") or {}
     if not isinstance(src, dict):
         raise SnapshotError(f"{origin}: 'source' must be an object")
+    for key in ("version", "db_name", "captured_at"):
+        if isinstance(src.get(key), str) and "\x00" in src[key]:  # shown in the script header
+            raise SnapshotError(f"{origin}: source {key} contains a NUL character: {src[key]!r}")
     views = data.get("views")
     if not isinstance(views, dict):
         raise SnapshotError(f"{origin}: 'views' must be an object of view name -> list of rows")
@@ -316,7 +319,6 @@ def _type_rows(origin: str, view: str, rows: Iterable, intern: Callable[[Any], s
     return tuple(out)
 
 
-
 def _row_ok(row: Any, columns: tuple[str, ...], required: tuple[str, ...]) -> bool:
     """Whether _check_row would accept the row, in one quick pass (it runs for every row)."""
     if type(row) is not dict:
@@ -325,7 +327,7 @@ def _row_ok(row: Any, columns: tuple[str, ...], required: tuple[str, ...]) -> bo
         value = row.get(column)
         kind = type(value)
         if kind is str:
-            if not value and column in _NAME_COLUMNS:
+            if (not value and column in _NAME_COLUMNS) or "\x00" in value:
                 return False
         elif value is None:
             if column in required and (column not in row or column in _NAME_COLUMNS):
@@ -356,6 +358,8 @@ def _check_row(where: str, row: Any, required: tuple[str, ...], optional: tuple[
                                 f"got {type(value).__name__}")
         if column in _NAME_COLUMNS and not (isinstance(value, str) and value):
             raise SnapshotError(f"{where}: column {column} must be a non-empty string, got {value!r}")
+        if isinstance(value, str) and "\x00" in value:  # no PostgreSQL name or literal can hold it
+            raise SnapshotError(f"{where}: column {column} contains a NUL character: {value!r}")
 
 
 def catalog_from_snapshot_file(path: Path, origin: str) -> Catalog | None:
@@ -387,7 +391,8 @@ def catalog_from_snapshot_file(path: Path, origin: str) -> Catalog | None:
         return None
     src = top.get("source") or {}
     if (top.get("format") != SNAPSHOT_FORMAT or not isinstance(src, dict) or not isinstance(top.get("views"), Views)
-            or any(view_required and view not in typed for view, (*_, view_required) in VIEWS.items())):
+            or any(view_required and view not in typed for view, (*_, view_required) in VIEWS.items())
+            or any(isinstance(v, str) and "\x00" in v for v in src.values())):  # the whole-file path names it
         return None
     for view in VIEWS:
         typed.setdefault(view, ())

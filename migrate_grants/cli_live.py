@@ -183,6 +183,9 @@ def inspect_command(
     from .postgres.inspect import Scope
 
     if scope is not None:
+        from .config import load_config
+
+        load_config(config_file)  # reported before connecting
         major = _server_major(url) if _read_model_file(scope) is None else 18
         desired = _desired_side(scope, _mapping_version(major), Flavor.rds, keep_ownership, config_file)
         the_scope = Scope.of_model(desired.model, roles, schemas)
@@ -262,7 +265,10 @@ def diff_command(
     from .diff import diff, format_text, to_dict
     from .postgres.inspect import Scope
 
+    from .config import load_config
+
     _check_version(target_version)
+    load_config(config_file)  # a broken config is reported before connecting (mapping reads it again)
     left_url, right_url = _is_url(left), _is_url(right)
     version = target_version
     if version is None:  # map for the live side's version when a side needs mapping
@@ -295,9 +301,11 @@ def diff_command(
 
 def _desired_for_target(source: str, target: str, flavor: Flavor, keep_ownership: bool,
                         config_file: Optional[Path]) -> Side:
+    from .config import load_config
     from .postgres.connect import check_url
 
     check_url(target)
+    load_config(config_file)  # a broken config is reported before connecting (mapping reads it again)
     if _read_model_file(source) is not None:
         return _desired_side(source, 18, flavor, keep_ownership, config_file)
     side = _desired_side(source, _mapping_version(_server_major(target)), flavor, keep_ownership, config_file)

@@ -96,24 +96,42 @@ class Config:
     passwords: str = "none"
 
 
+def _no_nul(value: str, where: str) -> str:
+    if "\x00" in value:  # TOML's \u0000: no PostgreSQL name can hold it
+        raise UserError(f"{where}: {value!r} contains a NUL character")
+    return value
+
+
 def _strings(value, where: str) -> tuple[str, ...]:
     if isinstance(value, str):
         value = [value]
     if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
         raise UserError(f"{where}: expected a list of names (with % wildcards)")
-    return tuple(value)
+    return tuple(_no_nul(v, where) for v in value)
 
 
 def _mapping(value, where: str) -> dict[str, str]:
     if not isinstance(value, dict) or not all(isinstance(k, str) and isinstance(v, str) and v for k, v in value.items()):
         raise UserError(f"{where}: expected a table of Oracle name = \"postgres_name\"")
-    return dict(value)
+    return {_no_nul(k, where): _no_nul(v, where) for k, v in value.items()}
+
+
+def _toml_type(value) -> str:
+    for kind, name in ((bool, "a boolean"), (int, "an integer"), (float, "a number"), (str, "a string"),
+                       (list, "an array")):
+        if isinstance(value, kind):
+            return name
+    return "a date or time"
 
 
 def config_from_dict(data: dict, origin: str) -> Config:
     unknown = set(data) - {"select", "rename", "mapping"}
     if unknown:
         raise UserError(f"{origin}: unknown section [{sorted(unknown)[0]}] (expected [select], [rename], [mapping])")
+    for section in ("select", "rename", "mapping"):
+        if not isinstance(data.get(section, {}), dict):
+            raise UserError(f"{origin}: [{section}] must be a table (a [{section}] header and key = value lines), "
+                            f"not {_toml_type(data[section])}")
     select = data.get("select", {})
     for key in select:
         if key not in SELECT_KEYS:
@@ -127,6 +145,7 @@ def config_from_dict(data: dict, origin: str) -> Config:
     for key in ("role_prefix", "schema_prefix"):
         if not isinstance(rename.get(key, ""), str):
             raise UserError(f"{origin}: [rename] {key} must be a string")
+        _no_nul(rename.get(key, ""), f"{origin}: [rename] {key}")
     renames = Renames(_mapping(rename.get("roles", {}), f"{origin}: [rename] roles"),
                       _mapping(rename.get("schemas", {}), f"{origin}: [rename] schemas"),
                       rename.get("role_prefix", ""), rename.get("schema_prefix", ""))

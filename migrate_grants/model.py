@@ -218,10 +218,6 @@ def _ref_to_dict(ref: ObjectRef) -> dict:
     return {"kind": ref.kind.value, "schema": ref.schema, "name": ref.name}
 
 
-def _ref_from_dict(data: dict) -> ObjectRef:
-    return ObjectRef(ObjectKind(data["kind"]), data["schema"], data.get("name", ""))
-
-
 def model_to_dict(model: Model) -> dict:
     return {
         "format": MODEL_FORMAT,
@@ -248,21 +244,155 @@ def model_to_dict(model: Model) -> dict:
 
 
 def model_from_dict(data: dict, origin: str = "model") -> Model:
+    """A saved model (JSON from `model` or `inspect`), validated element by element.
+
+    A model file is input like any other: it may be hand-edited or come from someone else, and its
+    privileges and connection limits end up in SQL.  Everything is checked against what the model
+    can hold (names without NUL, privileges PostgreSQL knows for the kind, real booleans and
+    integers), and an error names the file and the element: "desired.json: grants[12]: ...".
+    """
     from .errors import UserError
 
+    if not isinstance(data, dict):
+        raise UserError(f"{origin}: not a migrate-grants model (a model is a JSON object)")
     if data.get("format") != MODEL_FORMAT:
         raise UserError(f"{origin}: not a migrate-grants model (format is {data.get('format')!r}, expected {MODEL_FORMAT!r})")
+    reader = _ModelReader(origin)
+    roles = [reader.role(item, where) for item, where in reader.elements(data, "roles")]
+    memberships = [reader.membership(item, where) for item, where in reader.elements(data, "memberships")]
+    objects = [reader.managed_object(item, where) for item, where in reader.elements(data, "objects")]
+    grants = [reader.grant(item, where) for item, where in reader.elements(data, "grants")]
     try:
-        return Model.build(
-            roles=[Role(r["name"], r["login"], r["inherit"], r.get("createrole", False), r.get("connection_limit", -1),
-                        r.get("valid_until"), r.get("superuser", False), tuple(r.get("sources", ())))
-                   for r in data["roles"]],
-            memberships=[Membership(m["role"], m["member"], m["admin"], m["inherit"], m["set"],
-                                    tuple(m.get("sources", ()))) for m in data["memberships"]],
-            objects=[ManagedObject(_ref_from_dict(o), o.get("owner"), tuple(o.get("sources", ())))
-                     for o in data["objects"]],
-            grants=[Grant(_ref_from_dict(g["object"]), g["privilege"], g["grantee"], g["grantable"], g.get("column"),
-                          tuple(g.get("sources", ()))) for g in data["grants"]],
-        )
-    except (KeyError, TypeError, ValueError) as exc:
-        raise UserError(f"{origin}: malformed model: {exc.__class__.__name__}: {exc}") from None
+        return Model.build(roles=roles, memberships=memberships, objects=objects, grants=grants)
+    except ValueError as exc:  # two elements with one key that differ
+        raise UserError(f"{origin}: {exc}") from None
+
+
+_MISSING = object()
+_KINDS = ", ".join(kind.value for kind in ObjectKind)
+_COLUMN_KINDS = (ObjectKind.TABLE, ObjectKind.VIEW, ObjectKind.MATERIALIZED_VIEW)
+_MAX_CONNECTION_LIMIT = 2**31 - 1  # an int4 in pg_authid
+
+
+def _show(value: object) -> str:
+    """A value for an error message: its repr, shortened (a model file may hold anything)."""
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+class _ModelReader:
+    """model_from_dict's checks; every error is one UserError line naming file and element."""
+
+    def __init__(self, origin: str) -> None:
+        self.origin = origin
+
+    def fail(self, where: str, message: str):
+        from .errors import UserError
+
+        raise UserError(f"{self.origin}: {where}: {message}")
+
+    def elements(self, data: dict, section: str):
+        items = data.get(section)
+        if not isinstance(items, list):
+            from .errors import UserError
+
+            raise UserError(f"{self.origin}: {section!r} must be a list, got {type(items).__name__}"
+                            if section in data else f"{self.origin}: {section!r} is missing")
+        for index, item in enumerate(items):
+            where = f"{section}[{index}]"
+            if not isinstance(item, dict):
+                self.fail(where, f"expected an object, got {type(item).__name__}")
+            yield item, where
+
+    def get(self, item: dict, key: str, where: str, default=_MISSING):
+        if key in item:
+            return item[key]
+        if default is _MISSING:
+            self.fail(where, f"{key!r} is missing")
+        return default
+
+    def name(self, item: dict, key: str, where: str, *, optional: bool = False) -> str | None:
+        value = self.get(item, key, where, None if optional else _MISSING)
+        if value is None and optional:
+            return None
+        if not isinstance(value, str) or not value or "\x00" in value:
+            self.fail(where, f"{key} {_show(value)} is not a valid name (a non-empty string without NUL)")
+        return value
+
+    def flag(self, item: dict, key: str, where: str, default=_MISSING) -> bool:
+        value = self.get(item, key, where, default)
+        if type(value) is not bool:
+            self.fail(where, f"{key} {_show(value)} must be true or false")
+        return value
+
+    def sources(self, item: dict, where: str) -> tuple[str, ...]:
+        value = self.get(item, "sources", where, [])
+        if not isinstance(value, list) or not all(isinstance(s, str) and "\x00" not in s for s in value):
+            self.fail(where, "sources must be a list of strings")
+        return tuple(value)
+
+    def ref(self, data: object, where: str) -> ObjectRef:
+        if not isinstance(data, dict):
+            self.fail(where, f"object must be an object of kind, schema and name, got {type(data).__name__}")
+        kind_text = self.get(data, "kind", where)
+        try:
+            kind = ObjectKind(kind_text)
+        except (ValueError, TypeError):
+            self.fail(where, f"object kind {_show(kind_text)} is not valid (expected one of {_KINDS})")
+        schema = self.name(data, "schema", where)
+        if kind is ObjectKind.SCHEMA:
+            if data.get("name", "") not in ("", None):
+                self.fail(where, f"a schema has no name, got {_show(data['name'])} (the schema is 'schema')")
+            return ObjectRef(kind, schema)
+        return ObjectRef(kind, schema, self.name(data, "name", where))
+
+    def role(self, r: dict, where: str) -> Role:
+        name = self.name(r, "name", where)
+        limit = self.get(r, "connection_limit", where, -1)
+        if type(limit) is not int or not -1 <= limit <= _MAX_CONNECTION_LIMIT:
+            self.fail(where, f"connection_limit {_show(limit)} must be an integer, -1 (no limit) or more")
+        valid_until = self.get(r, "valid_until", where, None)
+        if valid_until is not None:
+            valid_until = self.timestamp(valid_until, where)
+        return Role(name, self.flag(r, "login", where), self.flag(r, "inherit", where),
+                    self.flag(r, "createrole", where, False), limit, valid_until,
+                    self.flag(r, "superuser", where, False), self.sources(r, where))
+
+    def timestamp(self, value: object, where: str) -> str | None:
+        problem = f"valid_until {_show(value)} is not a timestamp (ISO 8601, e.g. 2030-01-01T00:00:00+00:00) or null"
+        if not isinstance(value, str) or "\x00" in value:
+            self.fail(where, problem)
+        text = value.strip().lower()
+        if text in ("infinity", "+infinity"):  # as inspect reads PostgreSQL's: no limit
+            return None
+        if text == "-infinity":
+            return "-infinity"
+        try:
+            return normalize_timestamp(value)
+        except ValueError:
+            self.fail(where, problem)
+
+    def membership(self, m: dict, where: str) -> Membership:
+        return Membership(self.name(m, "role", where), self.name(m, "member", where), self.flag(m, "admin", where),
+                          self.flag(m, "inherit", where), self.flag(m, "set", where), self.sources(m, where))
+
+    def managed_object(self, o: dict, where: str) -> ManagedObject:
+        return ManagedObject(self.ref(o, where), self.name(o, "owner", where, optional=True), self.sources(o, where))
+
+    def grant(self, g: dict, where: str) -> Grant:
+        ref = self.ref(self.get(g, "object", where), where)
+        column = self.name(g, "column", where, optional=True)
+        privilege = self.get(g, "privilege", where)
+        if not isinstance(privilege, str):
+            self.fail(where, f"privilege {_show(privilege)} must be a string")
+        if column is not None:
+            if ref.kind not in _COLUMN_KINDS:
+                self.fail(where, f"a column privilege is not valid on {ref.kind.value} (only on tables and views)")
+            if privilege not in COLUMN_PRIVILEGES:
+                self.fail(where, f"privilege {_show(privilege)} is not valid on a column "
+                                 f"(expected one of {', '.join(sorted(COLUMN_PRIVILEGES))})")
+        elif privilege not in VALID_PRIVILEGES[ref.kind]:
+            self.fail(where, f"privilege {_show(privilege)} is not valid on {ref.kind.value} "
+                             f"(expected one of {', '.join(sorted(VALID_PRIVILEGES[ref.kind]))})")
+        return Grant(ref, privilege, self.name(g, "grantee", where), self.flag(g, "grantable", where), column,
+                     self.sources(g, where))

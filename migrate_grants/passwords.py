@@ -18,6 +18,7 @@ import hmac
 import json
 import os
 import secrets
+import tempfile
 from pathlib import Path
 
 from .errors import UserError
@@ -68,15 +69,19 @@ def load_or_create_credentials(path: Path, roles: list[str]) -> dict[str, str]:
 
 
 def _write_private(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    """Write `path` atomically with mode 0600.  The temporary file has a random name and is created
+    exclusively (mkstemp: O_EXCL, 0600), so a symlink or a leftover file planted under a predictable
+    name cannot redirect the passwords or widen their mode."""
+    tmp: Path | None = None
     try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        tmp = Path(name)
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)
-        os.chmod(tmp, 0o600)
         os.replace(tmp, path)
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
+        if tmp is not None:
+            tmp.unlink(missing_ok=True)
         raise UserError(f"{path}: cannot write the credentials file: {exc.strerror or exc}") from None
 
 

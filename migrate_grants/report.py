@@ -38,7 +38,7 @@ from .catalog import Catalog
 from .findings import Finding, Severity, sorted_findings
 from .mapping import MappingResult
 from .model import PUBLIC, Grant, Membership, Model, ObjectKind
-from .plan import SECTIONS, Action, grant_actions, owner_of
+from .plan import SECTIONS, Action, grant_actions, membership_actions, owner_of
 from . import rules
 
 # --- limits that keep a 5,000-user estate's page usable (and under 20 MB) ---------------------
@@ -386,10 +386,16 @@ class _Builder:
     def index_statements(self) -> None:
         self.statements: dict[str, list[str]] = defaultdict(list)
         for a in self.actions:
-            if a.section in _GRANT_SECTIONS or a.section in _OBJECT_SECTIONS:
-                continue  # grants are narrowed per row below; ownership belongs to objects
+            if a.section in _GRANT_SECTIONS or a.section in _OBJECT_SECTIONS or a.section == "memberships":
+                continue  # grants and memberships are narrowed per row below; ownership belongs to objects
             for ref in a.sources:
                 self.statements[ref].append(a.sql)
+        # A compact GRANT role TO m1, m2, ... names every member: per row, the one membership it caused.
+        managed = self.model.role_names()
+        for m in self.model.memberships:
+            sql = membership_actions([m], self.target, managed, "per-object")[0].sql
+            for ref in m.sources:
+                self.statements[ref].append(sql)
         # One GRANT statement in the script may name many grantees and come from many rows; per
         # row, show the statement narrowed to the grants that cite it (same planner, same SQL).
         per_ref: dict[str, list[Grant]] = defaultdict(list)

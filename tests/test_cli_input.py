@@ -50,6 +50,18 @@ def _bad_format(s):
     s["format"] = "something-else/2"
 
 
+def _nul_user(s):
+    s["views"]["DBA_USERS"][2]["USERNAME"] = "BAD\x00USER"
+
+
+def _nul_column(s):
+    s["views"]["DBA_TAB_PRIVS"][0]["TABLE_NAME"] = "E\x00MP"
+
+
+def _nul_source(s):
+    s["source"]["db_name"] = "ORCL\x00"
+
+
 @pytest.mark.parametrize("mutate, expected", [
     (_del_view, "required view DBA_TAB_PRIVS is missing"),
     (_del_column, "DBA_USERS row 3: required column ACCOUNT_STATUS is missing"),
@@ -57,6 +69,9 @@ def _bad_format(s):
     (_null_name, "DBA_SYS_PRIVS row 1: column GRANTEE is null"),
     (_rows_not_list, "DBA_ROLES must be a list of rows"),
     (_bad_format, "'format' is 'something-else/2'"),
+    (_nul_user, "DBA_USERS row 3: column USERNAME contains a NUL character: 'BAD\\x00USER'"),
+    (_nul_column, "DBA_TAB_PRIVS row 1: column TABLE_NAME contains a NUL character"),
+    (_nul_source, "source db_name contains a NUL character"),
 ])
 def test_bad_snapshot_gives_one_line_and_exit_2(tmp_path, mutate, expected):
     path = write(tmp_path, snapshot_with(mutate))

@@ -119,6 +119,14 @@ def test_selection_and_renames():
     ({"mapping": {"any_table": "everything"}}, "any_table = 'everything': expected one of per-schema, predefined"),
     ({"mapping": {"map_dba": "yes"}}, "map_dba must be true or false"),
     ({"rename": {"roles": {"HR": 3}}}, "[rename] roles"),
+    ({"rename": {"roles": {"HR": "x\x00y"}}}, "[rename] roles: 'x\\x00y' contains a NUL character"),
+    ({"rename": {"schemas": {"H\x00R": "hr"}}}, "[rename] schemas: 'H\\x00R' contains a NUL character"),
+    ({"rename": {"role_prefix": "ora\x00"}}, "[rename] role_prefix: 'ora\\x00' contains a NUL character"),
+    ({"select": {"include_users": ["A\x00%"]}}, "[select] include_users: 'A\\x00%' contains a NUL character"),
+    ({"select": 1}, "mapping.toml: [select] must be a table"),
+    ({"rename": 5}, "mapping.toml: [rename] must be a table"),
+    ({"mapping": "x"}, "mapping.toml: [mapping] must be a table"),
+    ({"mapping": ["any_table"]}, "mapping.toml: [mapping] must be a table"),
 ])
 def test_bad_config_is_one_clear_error(data, message):
     with pytest.raises(UserError) as exc:

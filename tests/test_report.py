@@ -168,6 +168,8 @@ def test_report_user_what_it_can_do_in_postgresql():
     rows = {r.ref: r for r in p.rows}
     assert rows["DBA_TAB_PRIVS#13"].statements == [
         'GRANT SELECT ON TABLE "hr"."employees" TO "report_user" WITH GRANT OPTION;']
+    # The compact script grants a role to all its members in one statement; per row, the report
+    # shows the membership that row caused.
     assert rows["DBA_ROLE_PRIVS#12"].statements == [
         'GRANT "hr_read" TO "report_user" WITH ADMIN FALSE, INHERIT TRUE, SET TRUE;']
     assert rows["DBA_USERS#6"].statements[0].startswith('CREATE ROLE "report_user";  -- if it does not exist yet')

@@ -14,6 +14,7 @@ import psycopg
 from psycopg.conninfo import conninfo_to_dict
 
 from ..errors import UserError
+from ..urlmask import SECRET_PARAMETERS, mask_url
 
 URL_SCHEMES = ("postgresql://", "postgres://")
 APPLICATION_NAME = "migrate-grants"
@@ -25,29 +26,33 @@ def is_postgres_url(spec: str) -> bool:
 
 
 def check_url(url: str) -> dict:
-    """Validate a target URL; returns its libpq parameters.  Refuses a password in it."""
+    """Validate a target URL; returns its libpq parameters.  Refuses a password in it.
+
+    No message shows the URL as given: only display_url(), with any password masked."""
+    shown = mask_url(url)
     if not is_postgres_url(url):
-        raise UserError(f"{url}: a target is a postgresql:// URL (settings from PG* variables, ~/.pgpass "
+        raise UserError(f"{shown.text}: a target is a postgresql:// URL (settings from PG* variables, ~/.pgpass "
                         "or a service file: postgresql:///?service=NAME)")
+    if shown.found:  # refused before libpq parses it: its parse errors quote the URL and its tokens
+        raise UserError(_password_refused(shown.text))
     try:
         params = conninfo_to_dict(url)
     except psycopg.ProgrammingError as exc:
-        raise UserError(f"{display_url(url)}: not a valid connection URL: {_one_line(str(exc))}") from None
-    if params.get("password"):
-        raise UserError(f"{display_url(url)}: the URL contains a password, and command lines are visible to "
-                        "other users: remove it and use PGPASSWORD, ~/.pgpass or a service file (PGSERVICEFILE)")
+        message = _one_line(str(exc).replace(url, shown.text))
+        raise UserError(f"{shown.text}: not a valid connection URL: {message}") from None
+    if any(params.get(key) for key in SECRET_PARAMETERS):
+        raise UserError(_password_refused(shown.text))
     return params
 
 
+def _password_refused(shown: str) -> str:
+    return (f"{shown}: the URL contains a password, and command lines are visible to other users: remove it and "
+            "use PGPASSWORD, ~/.pgpass or a service file (PGSERVICEFILE)")
+
+
 def display_url(url: str) -> str:
-    """The URL as it may be shown: any password replaced (defensive; check_url refuses them)."""
-    if "@" not in url or not is_postgres_url(url):
-        return url
-    scheme, rest = url.split("://", 1)
-    userinfo, sep, tail = rest.partition("@")
-    if sep and ":" in userinfo:
-        userinfo = userinfo.split(":", 1)[0] + ":***"
-    return f"{scheme}://{userinfo}{sep}{tail}"
+    """The URL as it may be shown: any password (userinfo or query string) replaced by ***."""
+    return mask_url(url).text
 
 
 def _one_line(text: str) -> str:

@@ -15,6 +15,7 @@ Source specs (the CLI's --source):
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -48,7 +49,11 @@ def load_source(spec: str, **options) -> SourceResult:
         return ddl.source_from_file(path)
     path = Path(spec)
     if not path.exists():
-        raise SourceError(f"{spec}: no such file (a --source is a snapshot file, 'sample', 'oracle://...' or 'ddl:FILE')")
+        if spec.startswith(("postgresql://", "postgres://")):
+            raise SourceError(f"{_shown(spec)}: a PostgreSQL URL is a target, not a source (a --source is a snapshot "
+                              "file, 'sample', 'oracle://...' or 'ddl:FILE')")
+        raise SourceError(f"{_shown(spec)}: no such file (a --source is a snapshot file, 'sample', 'oracle://...' "
+                          "or 'ddl:FILE')")
     try:
         text = path.read_text("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
@@ -62,6 +67,13 @@ def snapshot_file(spec: str) -> Path | None:
         return None
     path = Path(spec)
     return path if path.is_file() else None
+
+
+def _shown(spec: str) -> str:
+    """A spec for a message: a URL-like one (scheme:/...) with any password masked."""
+    from ..urlmask import mask_url
+
+    return mask_url(spec).text if re.match(r"[A-Za-z][\w+.-]*:/", spec) else spec
 
 
 def parse_snapshot_text(text: str, origin: str) -> dict:

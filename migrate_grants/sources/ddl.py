@@ -637,7 +637,14 @@ def _create_object(c: _Cursor, state: _State) -> bool:
     return False
 
 
+_STRING_TOKENS = (TokenType.STRING, TokenType.NATIONAL_STRING, TokenType.RAW_STRING)
+
+
 def _statement(stmt: _Stmt, state: _State) -> None:
+    # A NUL in a quoted name or a keyword: no PostgreSQL name can hold it (strings may be passwords:
+    # skipped here, and the PL/SQL strings that are read go through this check again).
+    if any("\x00" in tok.text for tok in stmt.tokens if tok.token_type not in _STRING_TOKENS):
+        raise _Unparsed("a NUL character in a name")
     c = _Cursor(stmt)
     first, second = c.peek(), c.peek(1)
     if (first,) in _IGNORED_STARTS or (first, second) in _IGNORED_STARTS:
@@ -696,13 +703,13 @@ def _describe(stmt: _Stmt) -> str:
     for tok in stmt.tokens[:6]:
         if tok.text.upper() == "IDENTIFIED" and tok.token_type != TokenType.IDENTIFIER:
             break
-        if tok.token_type in (TokenType.STRING, TokenType.NATIONAL_STRING, TokenType.RAW_STRING):
+        if tok.token_type in _STRING_TOKENS:
             words.append("'...'")
         elif tok.token_type == TokenType.IDENTIFIER:
             words.append('"' + tok.text.replace('"', '""') + '"')
         else:
             words.append(tok.text)
-    text = " ".join(words)
+    text = " ".join(words).replace("\x00", "\\0")  # findings end up in the script header
     return text + (" ..." if len(stmt.tokens) > len(words) else "")
 
 

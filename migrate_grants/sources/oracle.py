@@ -807,9 +807,10 @@ def parse_oracle_url(url: str) -> OracleTarget:
         text = text[len("oracle://"):]
     shape = "expected USER@HOST[:PORT]/SERVICE, e.g. scott@db.example.com:1521/ORCLPDB1"
     if "@" not in text:
-        raise SourceError(f"{url!r}: no user name ({shape})")
+        # Not echoed: SQL*Plus's local 'scott/tiger' has no '@', and the part after '/' is a password.
+        raise SourceError(f"the Oracle connection string has no user name ({shape})")
     user, _, rest = text.rpartition("@")
-    if ":" in user:
+    if ":" in user or "/" in user:  # user:password (URL) or user/password (SQL*Plus)
         raise SourceError("do not put the password in the connection string (it would show in the process list "
                           "and shell history): use ORACLE_PASSWORD, --password-stdin or the prompt")
     if not user:

@@ -202,6 +202,21 @@ def test_unsupported_statements(statement, reason):
     assert views["DBA_TAB_PRIVS"] == [] and views["DBA_SYS_PRIVS"] == []
 
 
+@pytest.mark.parametrize("statement", [
+    'CREATE USER "BAD\x00USER" IDENTIFIED BY x',
+    'GRANT "R\x00" TO "HR"',
+    'GRANT SEL\x00ECT ON "HR"."T" TO "HR"',
+    'GRANT SELECT ("C\x00") ON "HR"."T" TO "HR"',
+    'GRANT SELECT ON "HR"."T\x00" TO "HR"',
+])
+def test_a_nul_in_a_name_is_a_finding_not_a_row(statement):
+    views, findings = parse_ddl(statement + ";\nGRANT \"CONNECT\" TO \"HR\";\n", "n.sql")
+    assert [f.source for f in findings] == ["n.sql:1"]
+    assert "a NUL character in a name" in findings[0].message and "\x00" not in findings[0].message
+    assert not any("\x00" in str(value) for rows in views.values() for row in rows for value in row.values())
+    assert _rows(views, "DBA_ROLE_PRIVS", "GRANTEE", "GRANTED_ROLE") == {("HR", "CONNECT")}
+
+
 def test_unterminated_quote_does_not_crash():
     views, findings = parse_ddl('GRANT "CONNECT" TO "HR";\nGRANT SELECT ON "HR"."T TO x;\nGRANT "DBA" TO "B";\n', "q.sql")
     assert ("HR", "CONNECT") in _rows(views, "DBA_ROLE_PRIVS", "GRANTEE", "GRANTED_ROLE")

@@ -103,6 +103,8 @@ def test_closed_port_is_exit_2_with_one_line(monkeypatch):
 
 @pytest.mark.parametrize("args,stdin,match", [
     (["--oracle", "scott:tiger@db/ORCL"], None, "do not put the password"),
+    (["--oracle", "scott/tiger@db:1521/ORCL"], None, "do not put the password"),
+    (["--oracle", "oracle://scott/tiger@db:1521/ORCL"], None, "use ORACLE_PASSWORD, --password-stdin"),
     (["--oracle", "scott@db/ORCL", "--password-stdin"], "", "standard input is empty"),
     (["--oracle", "scott@db/ORCL"], None, "no Oracle password"),
 ])

@@ -193,6 +193,10 @@ def test_parse_oracle_url(url, expected):
 
 @pytest.mark.parametrize("url,match", [
     ("oracle://scott:tiger@db/ORCL", "do not put the password"),
+    ("oracle://scott/tiger@db:1521/ORCL", "do not put the password.*ORACLE_PASSWORD, --password-stdin"),
+    ("scott/tiger@db/ORCL", "do not put the password"),
+    ("oracle://scott/ti@ger@db/ORCL", "do not put the password"),
+    ("oracle://scott/tiger", "no user name"),
     ("oracle://db.example.com/ORCL", "no user name"),
     ("oracle://scott@db.example.com", "no service name"),
     ("oracle://scott@db.example.com:port/ORCL", "port"),
@@ -200,7 +204,7 @@ def test_parse_oracle_url(url, expected):
 def test_bad_urls(url, match):
     with pytest.raises(SourceError, match=match) as err:
         parse_oracle_url(url)
-    assert "tiger" not in str(err.value)
+    assert "tiger" not in str(err.value) and "ger" not in str(err.value)
 
 
 class _NoTty:
