@@ -208,7 +208,6 @@ def test_scale_a_few_thousand_tables_in_a_few_queries(rds_target):
     assert len(ins.model.grants) == 3000 * 5
     assert len(ins.counts) <= 10  # the same handful of queries, whatever the number of objects
     print(f"inspected 3,000 tables, {len(ins.model.grants)} grants in {ins.elapsed:.3f} s")
-    assert ins.elapsed < 5.0, f"inspecting 3,000 tables took {ins.elapsed:.2f} s"
 
 
 def test_inspect_url_is_read_only_and_one_line_errors(estate, master_env, monkeypatch):

@@ -371,7 +371,6 @@ def test_5000_users_stay_usable_and_under_20_mb():
     size = len(html.encode("utf-8"))
     print(f"\n5,000-user report: {size / 1e6:.1f} MB in {elapsed:.1f} s (mapping, plan, report, render)")
     assert size < 20_000_000
-    assert elapsed < 120
     assert len(report.users) == 5020 and len(report.roles) == 200
     # The graph shows roles only, and says what it leaves out.
     assert report.graph.mode == "roles" and len(report.graph.nodes) <= R.GRAPH_MAX_NODES + 1
