@@ -28,7 +28,7 @@ from .mapping import Target
 from .model import (PUBLIC, Grant, ManagedObject, Membership, Model, ObjectKind, ObjectRef, Role,
                     model_to_dict)
 # PUBLIC_DEFAULTS: what PostgreSQL gives PUBLIC on new objects and Oracle never does (as the script)
-from .plan import PUBLIC_DEFAULTS, Action, grant_actions, membership_action, sort_actions
+from .plan import PUBLIC_DEFAULTS, Action, grant_actions, membership_action, membership_actions, sort_actions
 from .templates import render_statement
 
 DIFF_FORMAT = "migrate-grants-diff/1"
@@ -473,6 +473,9 @@ class ChangePlan:
     skipped: list[str] = field(default_factory=list)  # left out with skip_missing
     not_granted: list[str] = field(default_factory=list)  # external roles the current user cannot grant
     tolerated: frozenset = frozenset()  # SQL of actions allowed to stay undone (external roles)
+    # (schema, GRANT keyword) granted ON ALL TABLES/SEQUENCES IN SCHEMA: apply checks that no such
+    # object appeared while it ran (the statement would have granted on it too)
+    whole_schemas: frozenset = frozenset()
 
     @property
     def empty(self) -> bool:
@@ -615,6 +618,7 @@ def plan_changes(desired: Model, actual: Model, options: PlanOptions, *,
         return role.inherit if role is not None else True
 
     tolerated: set[str] = set()
+    to_grant_members: list[Membership] = []
     for m in d.memberships_missing:
         if not grantable(m):
             continue
@@ -623,10 +627,11 @@ def plan_changes(desired: Model, actual: Model, options: PlanOptions, *,
                                 f"{'without SET' if not m.set else 'inherited differently from its member'}; "
                                 "map the source for the target's version")
             continue
-        action = membership_action(m, target, external=m.role not in managed)
+        to_grant_members.append(m)
         if m.role not in managed:
-            tolerated.add(action.sql)
-        actions.append(action)
+            tolerated.add(membership_action(m, target, external=True).sql)
+    # Members of one role with the same options in one statement (as the script's compact style).
+    actions.extend(membership_actions(to_grant_members, target, managed))
     for c in d.memberships_changed:
         if c.desired.role not in managed and external_roles is not None and not external_roles.get(c.desired.role):
             continue  # noted above (revoke) or below: nothing the current user can change
@@ -665,7 +670,15 @@ def plan_changes(desired: Model, actual: Model, options: PlanOptions, *,
         have = {g.key for g in to_grant}
         to_grant += [g for g in desired.grants if g.column is not None and g.key not in have
                      and (g.ref, g.grantee, g.privilege) in regrant_columns]
-    actions.extend(_grant_actions(to_grant, lambda ref: acting(owner_after(ref))))
+    # Inspection read whole schemas: a statement that covers every relation (or sequence) of one
+    # may say ON ALL TABLES (SEQUENCES) IN SCHEMA instead of naming them.
+    schema_contents: dict[tuple[str, str], set[ObjectRef]] = {}
+    for ref in a_owner:
+        if ref.kind in _RELATION_KINDS or ref.kind is ObjectKind.SEQUENCE:
+            schema_contents.setdefault((ref.schema, ref.kind.grant_keyword), set()).add(ref)
+    whole_schemas: set[tuple[str, str]] = set()
+    actions.extend(_grant_actions(to_grant, lambda ref: acting(owner_after(ref)), schema_contents, whole_schemas))
+    plan.whole_schemas = frozenset(whole_schemas)
 
     # --- PostgreSQL's defaults for PUBLIC on managed routines and types: always revoked -------
     for g in public_defaults:
@@ -693,7 +706,7 @@ def _act_as_action(owner: str, target, section: str) -> Action:
                   render_statement("act_as_owner", owner=owner, target=target))
 
 
-def _grant_actions(grants: list[Grant], run_as) -> list[Action]:
+def _grant_actions(grants: list[Grant], run_as, schema_contents=None, whole_schemas=None) -> list[Action]:
     """plan.grant_actions with an explicit run_as per object (no fallback to the schema owner)."""
     if not grants:
         return []
@@ -703,7 +716,8 @@ def _grant_actions(grants: list[Grant], run_as) -> list[Action]:
     object_grants = [g for g in grants if g.ref.kind is not ObjectKind.SCHEMA]
     # object refs only: a None owner must not fall back to the schema's owner
     actions = grant_actions(schema_grants, {r: o for r, o in owners.items() if r.kind is ObjectKind.SCHEMA})
-    actions += grant_actions(object_grants, {r: o for r, o in owners.items() if r.kind is not ObjectKind.SCHEMA})
+    actions += grant_actions(object_grants, {r: o for r, o in owners.items() if r.kind is not ObjectKind.SCHEMA},
+                             schema_contents=schema_contents, whole_schemas=whole_schemas)
     return actions
 
 

@@ -15,6 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Iterable
 
+from .gcpause import without_gc
 from .mapping import Target
 from .model import PUBLIC, Grant, ManagedObject, Membership, Model, ObjectKind, ObjectRef
 from .templates import render_statement, statement_macro
@@ -138,8 +139,10 @@ def ownership_actions(objects: Iterable[ManagedObject], target: Target) -> list[
     return actions
 
 
+@without_gc
 def grant_actions(grants: Iterable[Grant], owners: dict[ObjectRef, str | None], style: str = DEFAULT_STYLE,
-                  schema_contents: dict[tuple[str, str], frozenset[ObjectRef]] | None = None) -> list[Action]:
+                  schema_contents: dict[tuple[str, str], frozenset[ObjectRef]] | None = None,
+                  whole_schemas: set[tuple[str, str]] | None = None) -> list[Action]:
     """GRANT statements for `grants`, run as the owner of their objects (`owners`; object privileges
     fall back to the owner of the schema).
 
@@ -148,7 +151,8 @@ def grant_actions(grants: Iterable[Grant], owners: dict[ObjectRef, str | None], 
     compact: statements name many objects too (see _compact); the same grants, fewer statements.
     `schema_contents`: (schema, GRANT keyword) -> every object of that keyword in the schema at apply
     time, as inspection found it.  A compact statement naming exactly those says ON ALL TABLES (or
-    SEQUENCES) IN SCHEMA instead.  Never given for an offline script: only the target knows."""
+    SEQUENCES) IN SCHEMA instead (and `whole_schemas`, if given, collects those (schema, keyword)).
+    Never given for an offline script: only the target knows."""
     if style not in STYLES:
         raise ValueError(f"unknown style {style!r} (one of {', '.join(STYLES)})")
     grant_sql = statement_macro("grant")
@@ -162,7 +166,8 @@ def grant_actions(grants: Iterable[Grant], owners: dict[ObjectRef, str | None], 
             column_level[(g.ref, g.grantee, g.grantable, g.privilege)].append(g)
 
     if style == "compact":
-        return _compact(table_level, column_level, owners, schema_contents or {}, grant_sql)
+        return _compact(table_level, column_level, owners, schema_contents or {}, grant_sql,
+                        set() if whole_schemas is None else whole_schemas)
 
     by_privs: dict[tuple, list[tuple[str, list[Grant]]]] = defaultdict(list)
     for (ref, grantee, grantable), gs in table_level.items():
@@ -186,7 +191,7 @@ def grant_actions(grants: Iterable[Grant], owners: dict[ObjectRef, str | None], 
     return actions
 
 
-def _compact(table_level: dict, column_level: dict, owners, schema_contents, grant_sql) -> list[Action]:
+def _compact(table_level: dict, column_level: dict, owners, schema_contents, grant_sql, whole_schemas) -> list[Action]:
     """The compact style, from the grants per (ref, grantee, grant option) and, for column
     privileges, per (ref, grantee, grant option, privilege).
 
@@ -247,10 +252,12 @@ def _compact(table_level: dict, column_level: dict, owners, schema_contents, gra
 
         shown = ", ".join(privileges) if not columns else f"{privileges[0]} ({', '.join(columns)})"
         to_whom = " with grant option" if grantable else ""
-        whole = schema_contents.get((place, keyword)) if keyword in ALL_IN_SCHEMA else None
+        # (ON ALL ... IN SCHEMA takes no column list)
+        whole = schema_contents.get((place, keyword)) if keyword in ALL_IN_SCHEMA and not columns else None
         for refs, grantees, cells in groups:
             if whole is not None and len(whole) == len(refs) and whole.issuperset(refs):
                 chunks = [(refs, place)]  # the statement covers the schema: ON ALL ... IN SCHEMA
+                whole_schemas.add((place, keyword))
             else:
                 chunks = [(refs[i:i + MAX_OBJECTS_PER_STATEMENT], None)
                           for i in range(0, len(refs), MAX_OBJECTS_PER_STATEMENT)]

@@ -336,3 +336,59 @@ def test_compact_memberships_grant_each_membership_once(version):
     assert sum("EXCEPTION WHEN insufficient_privilege" in a.sql for a in actions) == 2
     assert plan.membership_actions(ms, target, {"r1", "r2"}, "per-object") == [
         plan.membership_action(m, target, external=m.role.startswith("pg_")) for m in ms]
+
+
+# --- apply: ON ALL TABLES IN SCHEMA from inspection, batches ------------------------------------
+
+def test_batches_keep_order_section_and_role():
+    from migrate_grants.postgres.apply import BATCH_ACTIONS, batches
+
+    actions = ([plan.Action("roles", f"r{i}", f"SELECT {i};") for i in range(3)]
+               + [plan.Action("object grants", f"g{i}", f"SELECT {i};", "app") for i in range(BATCH_ACTIONS + 5)]
+               + [plan.Action("object grants", "h", "SELECT 0;", "other")])
+    got = batches(actions)
+    assert [len(b) for b in got] == [3, BATCH_ACTIONS, 5, 1]
+    assert [i for b in got for i, _ in b] == list(range(1, len(actions) + 1))
+    assert all(len({(a.section, a.run_as) for _, a in b}) == 1 for b in got)
+    assert [len(b) for b in batches(actions, one_at_a_time=True)] == [1] * len(actions)
+
+
+def whole_schema_estate() -> Estate:
+    e = Estate().user("APP", "LOCKED").role("READER").user("U1").grant_role("U1", "CONNECT")
+    for i in range(12):
+        e.table("APP", f"T{i}").grant("READER", "APP", f"T{i}", "SELECT")
+    return e.grant("U1", "APP", "T3", "UPDATE")
+
+
+def test_apply_grants_on_all_tables_of_a_schema_only_when_it_covers_them(rds_target):
+    import psycopg
+
+    from access import create_objects_from_model
+    from migrate_grants.postgres.apply import ApplyError, ApplyOptions, apply, dry_run
+    from test_inspect import target_url
+
+    model = map_catalog(catalog_from_snapshot(whole_schema_estate().snapshot(), "w.json"),
+                        MappingOptions(Target(rds_target.major))).model
+    create_objects_from_model(rds_target.master_conn(), model)
+    url = target_url(rds_target)
+    planned = [a.sql for a in dry_run(url, model).plan.actions]
+    assert 'GRANT SELECT ON ALL TABLES IN SCHEMA "app" TO "reader";' in planned
+    assert 'GRANT UPDATE ON TABLE "app"."t3" TO "u1";' in planned
+
+    su = rds_target.superuser_conn()
+    rds_target.master_conn().execute("CREATE ROLE app")  # (apply's own would be unseen by the other session)
+
+    def create_a_table_meanwhile(index, action, conn) -> None:
+        if "ON ALL TABLES" in action.sql:  # another session adds a table (owned by app) just before
+            with psycopg.connect(rds_target.superuser_dsn, autocommit=True) as other:
+                other.execute("CREATE TABLE app.sneaked_in (id int); ALTER TABLE app.sneaked_in OWNER TO app")
+
+    with pytest.raises(ApplyError, match=r"1 object\(s\) appeared while applying \(table app.sneaked_in\)"):
+        apply(url, model, ApplyOptions(), before_action=create_a_table_meanwhile)
+    assert not su.execute("SELECT 1 FROM pg_roles WHERE rolname = 'reader'").fetchall()  # rolled back, all of it
+
+    result = apply(url, model, ApplyOptions())  # the new table is now there: reader's grants name the 12
+    assert result.final.diff.empty or not result.final.actions
+    assert not any("ON ALL TABLES" in a.sql for a in result.plan.actions)
+    assert su.execute("SELECT has_table_privilege('reader', 'app.t11', 'SELECT'), "
+                      "has_table_privilege('reader', 'app.sneaked_in', 'SELECT')").fetchone() == (True, False)

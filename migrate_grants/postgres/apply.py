@@ -251,44 +251,29 @@ def _apply(conn, url, desired, options, log, warnings, progress, before_action, 
     if plan.blocked:
         raise blocked_error(plan)
     result = ApplyResult(plan, before)
-    degraded: set[str] = set()  # SQL of tolerated actions that warned (external role not grantable)
-    current_role: str | None = None
+    runner = _Runner(conn, plan, result, log, warnings)
     total = len(plan.actions)
-    for index, action in enumerate(plan.actions, start=1):
-        if before_action is not None:
-            before_action(index, action, conn)
-        if progress is not None:
-            progress(index, total, action)
-        t0 = time.perf_counter()
-        warnings.clear()
-        try:
-            if action.run_as != current_role:
-                if action.run_as is None:
-                    conn.execute("RESET ROLE")
-                else:
-                    conn.execute(pgsql.SQL("SET ROLE {}").format(pgsql.Identifier(action.run_as)))
-                current_role = action.run_as
-            # No parameters: the simple query protocol, so one action may hold several statements.
-            conn.execute(action.sql, prepare=False)
-        except psycopg.Error as exc:
-            raise _action_error(conn, index, total, action, exc) from None
-        if warnings:
-            texts = list(warnings)
-            if action.sql in plan.tolerated and all(t.startswith("migrate-grants:") for t in texts):
-                degraded.add(action.sql)
-                result.warnings.extend(t.removeprefix("migrate-grants: ") for t in texts)
-            else:
-                raise ApplyError(f"action {index}/{total} ({_describe(action)}) failed: the server warned: "
-                                 f"{'; '.join(texts)}; rolled back: nothing was applied")
-        log.write("action", index=index, of=total, section=action.section, message=action.message,
-                  run_as=action.run_as, sql=redact(action.sql), sources=list(action.sources),
-                  ms=round((time.perf_counter() - t0) * 1000, 2))
-    if current_role is not None:
-        conn.execute("RESET ROLE")
+    for batch in batches(plan.actions, one_at_a_time=before_action is not None):
+        for index, action in batch:
+            if before_action is not None:
+                before_action(index, action, conn)
+            if progress is not None:
+                progress(index, total, action)
+        if len(batch) == 1 or not runner.run_batch(batch):
+            for index, action in batch:  # alone, or again one by one: to name what failed or warned
+                runner.run_one(index, action)
+    runner.finish()
     result.applied = total
+    degraded = runner.degraded
 
     # Verify inside the transaction: a failed verification rolls everything back.
     after, final = plan_for(conn, desired, options)
+    appeared = _appeared(plan.whole_schemas, before, after)
+    if appeared:
+        log.write("verify-failed", appeared=appeared[:SHOWN])
+        raise ApplyError(f"verification failed: {len(appeared)} object(s) appeared while applying ({', '.join(appeared[:SHOWN])}) "
+                         "in a schema granted ON ALL TABLES/SEQUENCES IN SCHEMA, which may have granted on them too; "
+                         "rolled back: nothing was applied; run apply again")
     remaining = [a for a in final.actions if a.sql not in degraded]
     if remaining:
         shown = "; ".join(a.message for a in remaining[:SHOWN])
@@ -306,6 +291,124 @@ def _apply(conn, url, desired, options, log, warnings, progress, before_action, 
                          "the changes were committed is unknown; run `migrate-grants diff` to check") from None
     state["committed"] = True
     return result
+
+
+# --- running actions ------------------------------------------------------------------------------
+#
+# One round trip per action is most of the time of a large apply (tens of thousands of actions).
+# Consecutive actions of one section that run as the same role go to the server together, as one
+# multi-statement query inside a savepoint.  If any of them fails or draws a WARNING, the batch
+# is rolled back to its savepoint and run again one action at a time, so an error or a warning
+# still names its action; only a lost connection can name just the batch.  With a before_action
+# hook (tests), every action is sent alone.
+
+BATCH_ACTIONS = 200  # actions per round trip
+BATCH_BYTES = 1 << 20  # and at most this much SQL
+SAVEPOINT = "migrate_grants_batch"
+
+
+def batches(actions: list[Action], one_at_a_time: bool = False) -> list[list[tuple[int, Action]]]:
+    """(index, action) lists, in order: runs of one section and run_as, within the limits above."""
+    out: list[list[tuple[int, Action]]] = []
+    size = 0
+    for index, action in enumerate(actions, start=1):
+        last = out[-1][-1][1] if out else None
+        if (last is not None and not one_at_a_time and len(out[-1]) < BATCH_ACTIONS and size + len(action.sql) <= BATCH_BYTES
+                and action.section == last.section and action.run_as == last.run_as):
+            out[-1].append((index, action))
+            size += len(action.sql)
+        else:
+            out.append([(index, action)])
+            size = len(action.sql)
+    return out
+
+
+class _Runner:
+    """Runs actions on the apply's connection: SET ROLE, WARNINGs, the journal, batches."""
+
+    def __init__(self, conn: psycopg.Connection, plan: ChangePlan, result: ApplyResult, log: Journal,
+                 warnings: list[str]):
+        self.conn, self.plan, self.result, self.log, self.warnings = conn, plan, result, log, warnings
+        self.total = len(plan.actions)
+        self.current_role: str | None = None
+        self.savepoint = False  # a batch savepoint is open (released when the next batch starts)
+        self.degraded: set[str] = set()  # SQL of tolerated actions that warned (external role not grantable)
+
+    def set_role(self, run_as: str | None) -> None:
+        if run_as != self.current_role:
+            if run_as is None:
+                self.conn.execute("RESET ROLE")
+            else:
+                self.conn.execute(pgsql.SQL("SET ROLE {}").format(pgsql.Identifier(run_as)))
+            self.current_role = run_as
+
+    def run_one(self, index: int, action: Action) -> None:
+        t0 = time.perf_counter()
+        self.warnings.clear()
+        try:
+            self.set_role(action.run_as)
+            # No parameters: the simple query protocol, so one action may hold several statements.
+            self.conn.execute(action.sql, prepare=False)
+        except psycopg.Error as exc:
+            raise _action_error(self.conn, index, self.total, action, exc) from None
+        if self.warnings:
+            texts = list(self.warnings)
+            if action.sql in self.plan.tolerated and all(t.startswith("migrate-grants:") for t in texts):
+                self.degraded.add(action.sql)
+                self.result.warnings.extend(t.removeprefix("migrate-grants: ") for t in texts)
+            else:
+                raise ApplyError(f"action {index}/{self.total} ({_describe(action)}) failed: the server warned: "
+                                 f"{'; '.join(texts)}; rolled back: nothing was applied")
+        self._journal(index, action, time.perf_counter() - t0)
+
+    def run_batch(self, batch: list[tuple[int, Action]]) -> bool:
+        """All of `batch` in one round trip; False if it was rolled back (an error or a warning)."""
+        first_index, first = batch[0]
+        try:
+            self.set_role(first.run_as)
+        except psycopg.Error as exc:
+            raise _action_error(self.conn, first_index, self.total, first, exc) from None
+        release = f"RELEASE SAVEPOINT {SAVEPOINT};\n" if self.savepoint else ""
+        sql = release + f"SAVEPOINT {SAVEPOINT};\n" + "\n".join(action.sql for _, action in batch)
+        self.warnings.clear()
+        t0 = time.perf_counter()
+        try:
+            self.conn.execute(sql, prepare=False)
+            self.savepoint = True
+        except psycopg.Error as exc:
+            if self.conn.broken or self.conn.closed:
+                raise _batch_lost(batch, self.total, exc) from None
+            self.savepoint = True  # the failure was after SAVEPOINT (RELEASE and SAVEPOINT cannot fail)
+            self._rollback_batch(batch, exc)
+            return False
+        if self.warnings:
+            self._rollback_batch(batch, None)
+            return False
+        seconds = time.perf_counter() - t0
+        for index, action in batch:
+            self._journal(index, action, seconds, batch=[first_index, batch[-1][0]])
+        return True
+
+    def _rollback_batch(self, batch: list[tuple[int, Action]], exc: psycopg.Error | None) -> None:
+        try:
+            self.conn.execute(f"ROLLBACK TO SAVEPOINT {SAVEPOINT}")
+        except psycopg.Error:
+            if self.conn.broken or self.conn.closed:
+                raise _batch_lost(batch, self.total, exc) from None
+            raise
+
+    def finish(self) -> None:
+        if self.savepoint:
+            self.conn.execute(f"RELEASE SAVEPOINT {SAVEPOINT}")
+            self.savepoint = False
+        if self.current_role is not None:
+            self.conn.execute("RESET ROLE")
+            self.current_role = None
+
+    def _journal(self, index: int, action: Action, seconds: float, **batch) -> None:
+        self.log.write("action", index=index, of=self.total, section=action.section, message=action.message,
+                       run_as=action.run_as, sql=redact(action.sql), sources=list(action.sources),
+                       ms=round(seconds * 1000, 2), **batch)
 
 
 def dry_run(url: str, desired: Model, options: ApplyOptions = ApplyOptions()) -> ApplyResult:
@@ -358,6 +461,23 @@ def _pg_message(exc: BaseException) -> str:
     primary = getattr(diag, "message_primary", None) if diag is not None else None
     text = primary or str(exc) or exc.__class__.__name__
     return redact(" ".join(text.split()))
+
+
+def _appeared(whole_schemas, before: Inspection, after: Inspection) -> list[str]:
+    """Relations or sequences in the schemas granted ON ALL ... IN SCHEMA that were not there before."""
+    if not whole_schemas:
+        return []
+    seen = {(o.ref.schema, o.ref.kind.grant_keyword, o.ref.name) for o in before.model.objects}
+    return sorted(str(o.ref) for o in after.model.objects if (o.ref.schema, o.ref.kind.grant_keyword) in whole_schemas
+                  and (o.ref.schema, o.ref.kind.grant_keyword, o.ref.name) not in seen)
+
+
+def _batch_lost(batch: list[tuple[int, Action]], total: int, exc: BaseException | None) -> ApplyError:
+    """The connection dropped while a batch ran: which of its actions was running is unknown."""
+    (first_index, first), last_index = batch[0], batch[-1][0]
+    message = f": {_pg_message(exc)}" if exc is not None else ""
+    return ApplyError(f"the connection was lost during actions {first_index}-{last_index}/{total} (sent together; the "
+                      f"first: {_describe(first)}){message}; the transaction was not committed: nothing was applied")
 
 
 def _action_error(conn: psycopg.Connection, index: int, total: int, action: Action, exc: psycopg.Error) -> ApplyError:
