@@ -9,7 +9,6 @@ Exit codes (named, like sqlfluff's):
 from __future__ import annotations
 
 import functools
-import os
 import sys
 from enum import Enum
 from pathlib import Path
@@ -84,16 +83,16 @@ def user_errors(fn):
 
 def write_output(text: str, output: Optional[Path]) -> None:
     """Write to a file (atomically: no half-written script on failure) or to stdout."""
+    from .output import atomic_output
+
     if output is None or str(output) == "-":
         sys.stdout.write(text)
         sys.stdout.flush()
         return
-    tmp = output.with_name(f".{output.name}.tmp-{os.getpid()}")
     try:
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, output)
+        with atomic_output(output) as out:
+            out.write(text)
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
         raise UserError(f"{output}: cannot write: {exc.strerror or exc}") from None
 
 

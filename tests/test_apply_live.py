@@ -350,6 +350,19 @@ def test_user_errors_are_one_line(rds_target, tmp_path):
         assert "s3cret" not in proc.stderr and "Traceback" not in proc.stderr
 
 
+@pytest.mark.skipif(not Path("/dev/full").is_char_device(), reason="needs /dev/full (Linux)")
+def test_a_journal_that_cannot_be_written_rolls_back_in_one_line(rds_target, tmp_path):
+    url, env, config = setup_sample(rds_target, tmp_path)
+    before = fingerprint(rds_target.superuser_conn())
+    proc = cli("apply", "--source", "sample", "--target", url, "-c", str(config), "--journal", "/dev/full", env=env)
+    assert proc.returncode == 2, proc.stderr
+    assert error_line(proc.stderr) == ("migrate-grants: error: /dev/full: cannot write the journal: No space left on "
+                                       "device; rolled back: nothing was applied")
+    assert fingerprint(rds_target.superuser_conn()) == before
+    proc = cli("apply", "--source", "sample", "--target", url, "-c", str(config), "--journal", str(tmp_path), env=env)
+    assert proc.returncode == 2 and "cannot write the journal: Is a directory" in error_line(proc.stderr)
+
+
 def test_missing_objects_block_apply_unless_skipped(rds_target_predefined, tmp_path):
     target = rds_target_predefined
     url, env, config = setup_sample(target, tmp_path)

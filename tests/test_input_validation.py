@@ -10,6 +10,7 @@ import copy
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -282,3 +283,53 @@ def test_a_broken_config_is_one_line(tmp_path, toml, expected):
             continue
         line = one_error_line(proc)
         assert f"{path}: {expected}" in line, (command, line)
+
+
+# --- output paths ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("option", ["-o", "--findings"])
+def test_an_output_path_that_cannot_be_written_is_one_line(tmp_path, option):
+    (tmp_path / "adir").mkdir()
+    for output, expected in ((tmp_path / "adir", "cannot write: it is a directory"),
+                             ("", "cannot write: it is a directory"),  # -o "" was a ValueError traceback
+                             (tmp_path / "missing" / "x.sql", f"cannot write: directory {tmp_path / 'missing'} does not exist")):
+        proc = cli("render", "--source", "sample", option, str(output))
+        line = one_error_line(proc) if option == "-o" else proc.stderr.strip().splitlines()[-1]
+        assert proc.returncode == 2 and "Traceback" not in proc.stderr
+        assert expected in line, line
+
+
+def test_model_rules_report_and_extract_refuse_a_directory_as_output(tmp_path):
+    for command in (["model", "--source", "sample"], ["rules"], ["report", "--source", "sample"],
+                    ["extract", "--oracle", "scott@127.0.0.1:1/NOPE"]):  # before connecting
+        line = one_error_line(cli(*command, "-o", str(tmp_path)))
+        assert f"{tmp_path}: cannot write: it is a directory" in line, (command, line)
+
+
+@pytest.mark.skipif(not Path("/dev/full").is_char_device(), reason="needs /dev/full (Linux)")
+def test_an_output_device_is_written_to_not_replaced():
+    """-o /dev/full renamed a regular file over the device node (as root, /dev is writable)."""
+    proc = cli("rules", "-o", "/dev/full")
+    assert "/dev/full: cannot write: No space left on device" in one_error_line(proc)
+    assert Path("/dev/full").is_char_device()
+    proc = cli("rules", "-o", "/dev/null")
+    assert proc.returncode == 0 and Path("/dev/null").is_char_device()
+
+
+def test_output_is_atomic_keeps_the_mode_and_leaves_no_temporary_file(tmp_path):
+    import os
+    import stat
+
+    out = tmp_path / "rules.md"
+    assert cli("rules", "-o", str(out)).returncode == 0
+    umask = os.umask(0)
+    os.umask(umask)
+    assert stat.S_IMODE(out.stat().st_mode) == 0o666 & ~umask
+    out.chmod(0o640)
+    assert cli("rules", "-o", str(out)).returncode == 0
+    assert stat.S_IMODE(out.stat().st_mode) == 0o640 and out.read_text().startswith("# Mapping rules")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["rules.md"]
+
+
+def test_an_empty_source_name_is_one_line():
+    assert "an empty source name" in one_error_line(cli("render", "--source", ""))

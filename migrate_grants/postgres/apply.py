@@ -106,6 +106,10 @@ def redact(text: str) -> str:
     return _PASSWORD.sub(r"\1'***'", text)
 
 
+class JournalError(UserError):
+    """--journal FILE cannot be opened or written (e.g. a full disk)."""
+
+
 class Journal:
     """JSON lines appended to --journal FILE: what was run, when, and how it ended."""
 
@@ -116,19 +120,26 @@ class Journal:
             try:
                 self._file = open(path, "a", encoding="utf-8")
             except OSError as exc:
-                raise UserError(f"{path}: cannot write the journal: {exc.strerror or exc}") from None
+                raise JournalError(f"{path}: cannot write the journal: {exc.strerror or exc}") from None
 
     def write(self, event: str, **data) -> None:
         if self._file is None:
             return
         record = {"time": datetime.now(timezone.utc).isoformat(timespec="milliseconds"), "event": event, **data}
-        self._file.write(json.dumps(record, ensure_ascii=False) + "\n")
-        self._file.flush()
+        try:
+            self._file.write(json.dumps(record, ensure_ascii=False) + "\n")
+            self._file.flush()
+        except OSError as exc:
+            self.close()  # nothing more is written; apply stops (rolls back) or reports it after COMMIT
+            raise JournalError(f"{self.path}: cannot write the journal: {exc.strerror or exc}") from None
 
     def close(self) -> None:
         if self._file is not None:
-            self._file.close()
-            self._file = None
+            file, self._file = self._file, None
+            try:
+                file.close()
+            except OSError:  # the flush of a failed write: already reported
+                pass
 
 
 # --- progress -----------------------------------------------------------------------------------
@@ -227,9 +238,16 @@ def apply(url: str, desired: Model, options: ApplyOptions = ApplyOptions(), *, j
         result.elapsed = time.perf_counter() - started
         log.write("commit", applied=result.applied, seconds=round(result.elapsed, 3))
         return result
+    except JournalError as exc:
+        if state["committed"]:
+            raise JournalError(f"{exc}; the changes were applied and committed") from None
+        raise JournalError(f"{exc}; rolled back: nothing was applied") from None
     except BaseException as exc:
         if not state["committed"]:
-            log.write("rollback", error=redact(str(exc)) or exc.__class__.__name__)
+            try:
+                log.write("rollback", error=redact(str(exc)) or exc.__class__.__name__)
+            except JournalError:
+                pass  # the error that stopped the apply is the one to report
         raise
     finally:
         if not state["committed"] and not conn.broken and not conn.closed:
@@ -285,8 +303,11 @@ def _apply(conn, url, desired, options, log, warnings, progress, before_action, 
     try:
         conn.commit()
     except psycopg.OperationalError as exc:
-        log.write("commit-unknown", error=_pg_message(exc))
         state["committed"] = True  # unknown: do not claim a rollback
+        try:
+            log.write("commit-unknown", error=_pg_message(exc))
+        except JournalError:
+            pass  # the lost connection is the news
         raise ApplyError(f"{display_url(url)}: the connection was lost during COMMIT ({_pg_message(exc)}): whether "
                          "the changes were committed is unknown; run `migrate-grants diff` to check") from None
     state["committed"] = True

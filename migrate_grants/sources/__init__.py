@@ -35,6 +35,8 @@ class SourceResult:
 
 def load_source(spec: str, **options) -> SourceResult:
     """Resolve a --source spec to snapshot rows. Options are passed to live sources (oracle)."""
+    if not spec.strip():
+        raise SourceError("an empty source name (a --source is a snapshot file, 'sample', 'oracle://...' or 'ddl:FILE')")
     if spec == "sample":
         text = resources.files("migrate_grants.sources").joinpath("sample_estate.json").read_text("utf-8")
         return SourceResult(parse_snapshot_text(text, "sample"), "sample")

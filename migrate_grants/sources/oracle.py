@@ -35,7 +35,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
-from ..errors import SourceError
+from ..errors import SourceError, UserError
 from ..findings import Finding, Severity
 from . import SNAPSHOT_FORMAT, SourceResult
 
@@ -940,8 +940,8 @@ def extract_to(
             stream = iter_snapshot(conn, scope=scope, filters=filters, progress=progress, arraysize=arraysize,
                                    user=target.user)
             counts = write_snapshot(stream, file)
-        except SourceError as exc:
-            raise SourceError(redact(str(exc), secret)) from None
+        except UserError as exc:  # SourceError, or an output path that cannot be written
+            raise type(exc)(redact(str(exc), secret)) from None
         except OSError as exc:
             raise SourceError(f"{file}: cannot write: {exc.strerror or exc}") from None
         except Exception as exc:  # noqa: BLE001 - driver errors mid-fetch

@@ -61,8 +61,11 @@ def extract(
       migrate-grants extract --oracle 'scott@db/ORCL' --include-schema 'HR%' -o hr.json
       migrate-grants render --source estate.json -o grants.sql
     """
+    from ..output import check_output_path
     from .oracle import Filters, TerminalProgress, extract_to
 
+    if output is not None and str(output) != "-":
+        check_output_path(output)  # before connecting and reading the whole dictionary
     password = None
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from pathlib import Path
 from typing import IO, Iterable, Iterator, Sequence
 
+from ..output import atomic_output
 from . import SNAPSHOT_FORMAT
 from .oracle import COLUMNS, KEY_COLUMNS, VIEW_ORDER, SnapshotStream, ViewRows
 
@@ -90,27 +90,13 @@ def write_snapshot(snapshot_or_stream: dict | SnapshotStream, file: str | os.Pat
     """Write a snapshot (dictionary or `SnapshotStream`) to a path or an open text file.
 
     A path is written through a temporary file in the same directory and renamed at the end, so a
-    failed extraction never leaves half a snapshot behind.  Returns rows written per view.
+    failed extraction never leaves half a snapshot behind (output.atomic_output).  Returns rows written per view.
     """
     stream = snapshot_or_stream if isinstance(snapshot_or_stream, SnapshotStream) else stream_from_dict(snapshot_or_stream)
     if hasattr(file, "write"):
         return write_stream(stream, file)  # type: ignore[arg-type]
-    path = Path(file)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=str(path.parent or Path(".")))
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as out:
-            counts = write_stream(stream, out)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-    return counts
+    with atomic_output(Path(file)) as out:
+        return write_stream(stream, out)
 
 
 def dumps_snapshot(snapshot_or_stream: dict | SnapshotStream) -> str:
