@@ -2,14 +2,16 @@
 
 Knows nothing about PostgreSQL.  Rows keep the columns the mapping needs; every row remembers where
 it came from (`ref`, e.g. "DBA_TAB_PRIVS#12", 1-based), so findings and comments can cite it.
+Rows are NamedTuples (immutable, typed): an estate has a million of them, and a tuple is built in a
+third of the time of a frozen dataclass.
 Missing optional columns (older releases) become None and the mapping degrades gracefully.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, NamedTuple
 
 from .errors import SnapshotError
 from .findings import Finding
@@ -24,45 +26,40 @@ class SourceInfo:
     captured_at: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class User:
+class User(NamedTuple):
     username: str
     account_status: str
     authentication_type: str | None  # PASSWORD / EXTERNAL / GLOBAL / NONE (23ai); None before 11.2 data
     oracle_maintained: bool | None  # None: column absent (11g), use the known list
     expiry_date: str | None
     profile: str | None
-    ref: str = field(compare=False)
+    ref: str
 
 
-@dataclass(frozen=True, slots=True)
-class Role:
+class Role(NamedTuple):
     role: str
     authentication_type: str | None  # NONE / PASSWORD / EXTERNAL / GLOBAL / APPLICATION
     password_required: str | None
     oracle_maintained: bool | None
-    ref: str = field(compare=False)
+    ref: str
 
 
-@dataclass(frozen=True, slots=True)
-class RoleGrant:
+class RoleGrant(NamedTuple):
     grantee: str
     granted_role: str
     admin_option: bool
     default_role: bool
-    ref: str = field(compare=False)
+    ref: str
 
 
-@dataclass(frozen=True, slots=True)
-class SysPriv:
+class SysPriv(NamedTuple):
     grantee: str
     privilege: str
     admin_option: bool
-    ref: str = field(compare=False)
+    ref: str
 
 
-@dataclass(frozen=True, slots=True)
-class TabPriv:
+class TabPriv(NamedTuple):
     grantee: str
     owner: str
     table_name: str
@@ -70,30 +67,27 @@ class TabPriv:
     grantable: bool
     grantor: str | None
     type: str | None  # 12.1+; None on 11g: take it from DBA_OBJECTS
-    ref: str = field(compare=False)
+    ref: str
 
 
-@dataclass(frozen=True, slots=True)
-class ColPriv:
+class ColPriv(NamedTuple):
     grantee: str
     owner: str
     table_name: str
     column_name: str
     privilege: str
     grantable: bool
-    ref: str = field(compare=False)
+    ref: str
 
 
-@dataclass(frozen=True, slots=True)
-class DbObject:
+class DbObject(NamedTuple):
     owner: str
     object_name: str
     object_type: str
-    ref: str = field(compare=False)
+    ref: str
 
 
-@dataclass(frozen=True, slots=True)
-class Procedure:
+class Procedure(NamedTuple):
     """DBA_PROCEDURES: the procedures and functions inside packages (PROCEDURE_NAME set)."""
 
     owner: str
@@ -101,24 +95,22 @@ class Procedure:
     procedure_name: str | None
     object_type: str | None
     overload: str | None
-    ref: str = field(compare=False)
+    ref: str
 
 
-@dataclass(frozen=True, slots=True)
-class ProxyUser:
+class ProxyUser(NamedTuple):
     proxy: str
     client: str
     flags: str | None
-    ref: str = field(compare=False)
+    ref: str
 
 
-@dataclass(frozen=True, slots=True)
-class ProfileLimit:
+class ProfileLimit(NamedTuple):
     profile: str
     resource_name: str
     resource_type: str | None
     limit: str | None
-    ref: str = field(compare=False)
+    ref: str
 
 
 @dataclass(frozen=True)

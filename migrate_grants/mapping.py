@@ -15,6 +15,7 @@ Semantics carried over (Oracle Database Security Guide):
 from __future__ import annotations
 
 import functools
+import operator
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 
@@ -858,35 +859,36 @@ class _Mapper:
         grantees: dict[str, str | None] = {}  # Oracle grantee -> PostgreSQL grantee; None: not mapped as is
         grants, accounted = self.grants, self.accounted
         for t in self.cat.tab_privs:
-            obj = objects.get((t.owner, t.table_name, t.type), _UNSEEN)
+            oracle_grantee, owner, name, privilege, grantable, _, otype, row = t  # (locals: read many times)
+            obj = objects.get((owner, name, otype), _UNSEEN)
             if obj is _UNSEEN:
-                obj = objects[(t.owner, t.table_name, t.type)] = self.plain_object(t)
-            grantee = grantees.get(t.grantee, _UNSEEN)
+                obj = objects[(owner, name, otype)] = self.plain_object(t)
+            grantee = grantees.get(oracle_grantee, _UNSEEN)
             if grantee is _UNSEEN:
-                grantee = grantees[t.grantee] = self.plain_grantee(t.grantee)
+                grantee = grantees[oracle_grantee] = self.plain_grantee(oracle_grantee)
             # (No rule is about INHERIT PRIVILEGES and no plain object has TYPE USER: user privileges
             # always take the full path.)
-            rule = obj[1].get(t.privilege) if obj is not None and grantee is not None else None
-            if rule is None or not rule.pg or (t.grantable and grantee == PUBLIC):  # the latter: add_grant reports
+            rule = obj[1].get(privilege) if obj is not None and grantee is not None else None
+            if rule is None or not rule.pg or (grantable and grantee == PUBLIC):  # the latter: add_grant reports
                 if _is_user_privilege(t):
-                    inherit_privileges.append(t.ref)
+                    inherit_privileges.append(row)
                 else:
                     self.map_tab_priv(t)  # every check in order, each with its finding
                 continue
             # What map_tab_priv does for a row that passes every check:
             ref, _, schema_usage, managed = obj
-            if not managed:  # = self.manage(ref, t.owner, t.ref), once per object
-                managed.extend(self.source_sets(ref, t.owner))
+            if not managed:  # = self.manage(ref, owner, row), once per object
+                managed.extend(self.source_sets(ref, owner))
             for object_sources in managed:
-                object_sources.add(t.ref)
-            sources = (t.ref,)
-            for privilege in rule.pg:
-                grants.append(Grant(ref, privilege, grantee, t.grantable, None, sources))
+                object_sources.add(row)
+            sources = (row,)
+            for pg_privilege in rule.pg:
+                grants.append(Grant(ref, pg_privilege, grantee, grantable, None, sources))
             usage_sources = schema_usage.get(grantee)  # = self.needs_usage(ref, grantee, sources)
             if usage_sources is None:
                 usage_sources = schema_usage[grantee] = set()
-            usage_sources.add(t.ref)
-            accounted[t.ref] = "mapped"  # = self.account(t.ref, "mapped"): "mapped" always wins
+            usage_sources.add(row)
+            accounted[row] = "mapped"  # = self.account(row, "mapped"): "mapped" always wins
         if inherit_privileges:
             for ref in inherit_privileges:
                 self.account(ref, "reported")
@@ -1163,12 +1165,16 @@ def _column_name(oracle_name: str) -> str:
     return _fit(fold(oracle_name))
 
 
+# Grant.key, built in C (a million grants): column None stands for "", which no column is named.
+_grant_key = operator.attrgetter("ref", "column", "privilege", "grantee")
+
+
 def _dedupe_grants(grants: list[Grant]) -> list[Grant]:
     """One grant per key; WITH GRANT OPTION wins (Oracle: any grant path with GRANTABLE = YES)."""
     first: dict[tuple, Grant] = {}  # key -> the first grant with it
     repeated: dict[tuple, list[Grant]] = {}  # only the keys seen more than once (few) -> all their grants
     for g in grants:
-        key = g.key
+        key = _grant_key(g)
         seen = first.setdefault(key, g)
         if seen is not g:
             repeated.setdefault(key, [seen]).append(g)

@@ -8,6 +8,7 @@ came from in `sources` (not part of equality: an inspected model has no Oracle r
 from __future__ import annotations
 
 import json
+import operator
 from dataclasses import dataclass, field, replace
 from enum import Enum
 from typing import Iterable
@@ -196,8 +197,16 @@ def _sorted_grants(grants: Iterable[Grant]) -> list[Grant]:
         on_ref.append(g)
     out: list[Grant] = []
     for ref in sorted(by_ref, key=ObjectRef.sort_key):
-        out.extend(sorted(by_ref[ref], key=lambda g: (g.column or "", g.grantee, g.privilege, g.grantable)))
+        on_ref = by_ref[ref]
+        # Object privileges (column None, which sorts as "") first, then column privileges: each
+        # part sorted with a key built in C.
+        out.extend(sorted([g for g in on_ref if g.column is None], key=_TABLE_LEVEL_ORDER))
+        out.extend(sorted([g for g in on_ref if g.column is not None], key=_COLUMN_LEVEL_ORDER))
     return out
+
+
+_TABLE_LEVEL_ORDER = operator.attrgetter("grantee", "privilege", "grantable")
+_COLUMN_LEVEL_ORDER = operator.attrgetter("column", "grantee", "privilege", "grantable")
 
 
 def _merge(items: Iterable, key) -> list:

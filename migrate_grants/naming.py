@@ -13,6 +13,7 @@ Rules (issue 2):
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from dataclasses import dataclass, field
 from typing import Iterable
@@ -47,6 +48,7 @@ def shorten(name: str, salt: str = "") -> str:
     return _truncate_bytes(name, MAX_IDENTIFIER_BYTES - _HASH_LEN - 1) + "_" + digest
 
 
+@functools.lru_cache(maxsize=1 << 16)  # the same few thousand names, quoted hundreds of thousands of times
 def quote_ident(name: str) -> str:
     """The one identifier-quoting function: always quoted, embedded quotes doubled."""
     if "\x00" in name:

@@ -263,10 +263,10 @@ def _compact(table_level: dict, column_level: dict, owners, schema_contents, gra
                           for i in range(0, len(refs), MAX_OBJECTS_PER_STATEMENT)]
             for chunk, in_schema in chunks:
                 if len(chunks) == 1:
-                    sources = _sources(g for gs in cells for g in gs)
+                    sources = tuple(sorted({s for gs in cells for g in gs for s in g.sources}))
                 else:  # only the grants on this chunk's objects
                     in_chunk = set(chunk)
-                    sources = _sources(g for gs in cells for g in gs if g.ref in in_chunk)
+                    sources = tuple(sorted({s for gs in cells for g in gs if g.ref in in_chunk for s in g.sources}))
                 if in_schema is not None:
                     sql = grant_sql(privileges, columns, ALL_IN_SCHEMA[keyword], chunk, grantees, grantable, in_schema)
                     what = f"all {len(chunk)} {ALL_IN_SCHEMA[keyword].lower()} in schema {in_schema}"
