@@ -20,7 +20,8 @@ For each size (benchmarks/generate.py, seeded; estates are cached in --workdir):
              apply     `migrate-grants apply --source ESTATE --target URL`
            then the access each leaves (aclexplode() of every relation, column, schema and the
            database, owners, role attributes, memberships) must be identical: exit code 1 if not.
-  inspect  `migrate-grants inspect` of the applied target, and the inspector alone (in-process).
+  inspect  `migrate-grants inspect` of the applied target, and the inspector alone (in-process);
+           once per run also the issue's shape: 20,000 tables with 280,000 ACL entries.
   diff     two models of the estate's size (mapped desired vs inspected actual): diff() alone, and
            `migrate-grants diff DESIRED.json ACTUAL.json`.
 
@@ -379,6 +380,30 @@ def measure_inspect(url: str, name: str, env: dict, work: Path) -> dict:
     return {"cli": cli, "alone": info["seconds"], "grants": info["grants"]}
 
 
+def inspect_shape(install, args) -> dict:
+    """The shape the issue names: 20,000 tables (50 schemas x 400) with 280,000 ACL entries (the
+    owner's and 13 roles' with SELECT on every table), created as master; then the inspector alone
+    and the CLI."""
+    with pgcluster.Cluster(install, settings=args.settings) as cluster:
+        target = pgcluster.build_rds_like_target(cluster, "inspect")
+        roles = [f"reader{i:02d}" for i in range(13)]
+        lines = ["BEGIN;"] + [f"CREATE ROLE {r};" for r in roles]
+        for s in range(50):
+            lines.append(f"CREATE SCHEMA s{s:02d};")
+            lines += [f"CREATE TABLE s{s:02d}.t{t:03d} (id int);" for t in range(400)]
+            lines.append(f"GRANT SELECT ON ALL TABLES IN SCHEMA s{s:02d} TO {', '.join(roles)};")
+        lines.append("COMMIT;")
+        ddl_file = args.workdir / "inspect_shape.sql"
+        ddl_file.write_text("\n".join(lines) + "\n")
+        env = cluster.client_env()
+        measure([cluster.psql, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", target.master_dsn, "-f", str(ddl_file)], env=env)
+        url = f"postgresql://{pgcluster.MASTER}@/{target.dbname}?host={cluster.host}&port={cluster.port}"
+        with target.superuser_conn() as conn:
+            acl = acl_counts(conn)
+        info = measure_inspect(url, "20k tables", env, args.workdir)
+        return {"acl": acl, **info}
+
+
 def measure_diff(path: Path, name: str, major: int, work: Path) -> dict:
     desired = work / f"desired_{name}.json"
     actual = work / f"actual_{name}.json"
@@ -403,8 +428,9 @@ def log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-def report(results: list[Result], install, args) -> str:
-    durable = "durable commits" if args.settings == pgcluster.DURABLE_SETTINGS else "fsync and synchronous_commit off"
+def report(results: list[Result], install, args, shape: dict | None = None) -> str:
+    durable = ("durable commits" if args.settings["fsync"] == "on" else "fsync and synchronous_commit off")
+    durable += f", max_locks_per_transaction {args.settings['max_locks_per_transaction']}"
     lines = [f"migrate-grants benchmark: PostgreSQL {install.major} ({install.bindir}; {durable}), "
              f"{os.cpu_count()} CPUs, python {sys.version.split()[0]}", ""]
     if any(r.render for r in results):
@@ -449,6 +475,10 @@ def report(results: list[Result], install, args) -> str:
             lines.append(f"{r.name}: diff: diff() {r.diff['alone']:.2f} s ({r.diff['grants'][0]} vs "
                          f"{r.diff['grants'][1]} grants); `migrate-grants diff DESIRED.json ACTUAL.json` "
                          f"{r.diff['cli'].seconds:.2f} s, {r.diff['cli'].peak_mb:.0f} MB")
+    if shape:
+        lines.append(f"inspect, the issue's shape: {shape['acl'][0]} relations with {shape['acl'][1]} ACL items "
+                     f"({shape['acl'][2]} privileges): inspector {shape['alone']:.2f} s; `migrate-grants inspect URL -o FILE` "
+                     f"{shape['cli'].seconds:.2f} s, {shape['cli'].peak_mb:.0f} MB")
     return "\n".join(lines) + "\n"
 
 
@@ -466,7 +496,10 @@ def main(argv=None) -> int:
                          "durable defaults, as a real server commits")
     ap.add_argument("--ci", action="store_true", help="a tiny estate, every step: checks this script still works")
     args = ap.parse_args(argv)
-    args.settings = pgcluster.FAST_SETTINGS if args.fast_cluster else pgcluster.DURABLE_SETTINGS
+    args.settings = dict(pgcluster.FAST_SETTINGS if args.fast_cluster else pgcluster.DURABLE_SETTINGS)
+    # One transaction locks every table it creates, hands over or grants on: 20,000 tables need a
+    # lock table larger than the default 64 x max_connections (as an RDS parameter group would set).
+    args.settings["max_locks_per_transaction"] = "512"
     if args.ci:
         args.sizes = "ci"
     args.sizes = [s.strip().lower() for s in args.sizes.split(",") if s.strip()]
@@ -489,7 +522,8 @@ def main(argv=None) -> int:
         raise SystemExit(f"PostgreSQL {args.pg_major} not found; found {sorted(installs)}")
 
     results = [run_size(name, args, install) for name in args.sizes]
-    print(report(results, install, args))
+    shape = inspect_shape(install, args) if "inspect" in args.steps and not args.ci else None
+    print(report(results, install, args, shape))
     if any(r.access_ok is False for r in results):
         print("benchmark: the methods left DIFFERENT access (see above)", file=sys.stderr)
         return 1
