@@ -28,7 +28,8 @@ from .mapping import Target
 from .model import (PUBLIC, Grant, ManagedObject, Membership, Model, ObjectKind, ObjectRef, Role,
                     model_to_dict)
 # PUBLIC_DEFAULTS: what PostgreSQL gives PUBLIC on new objects and Oracle never does (as the script)
-from .plan import PUBLIC_DEFAULTS, Action, grant_actions, membership_action, membership_actions, sort_actions
+from .plan import (PUBLIC_DEFAULTS, Action, grant_actions, lock_check_actions, membership_action, membership_actions,
+                   sort_actions)
 from .templates import render_statement
 
 DIFF_FORMAT = "migrate-grants-diff/1"
@@ -697,7 +698,10 @@ def plan_changes(desired: Model, actual: Model, options: PlanOptions, *,
     late = sorted(late - set(early))
     act_as = [_act_as_action(owner, target, "revokes") for owner in early if owner in existing_roles]
     act_as_late = [_act_as_action(owner, target, "ownership") for owner in late]
-    plan.actions = sort_actions(act_as + revokes + act_as_late + actions)
+    # Objects whose lock the transaction holds to COMMIT: handed over, granted or revoked on.
+    locked = {c.ref for c in moves} | {g.ref for g in to_grant} | {g.ref for g in d.grants_extra if options.revoke_extra}
+    checks = lock_check_actions(sum(ref.kind is not ObjectKind.SCHEMA for ref in locked))
+    plan.actions = sort_actions(checks + act_as + revokes + act_as_late + actions)
     return plan
 
 

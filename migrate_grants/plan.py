@@ -21,6 +21,7 @@ from .model import PUBLIC, Grant, ManagedObject, Membership, Model, ObjectKind, 
 from .templates import render_statement, statement_macro
 
 SECTIONS = (
+    ("checks", "Checks before anything changes"),
     ("revokes", "Revoke what the source does not grant"),
     ("roles", "Roles: Oracle users and roles; attributes converge on every run"),
     ("memberships", "Role memberships (DBA_ROLE_PRIVS)"),
@@ -79,7 +80,21 @@ def script_plan(model: Model, target: Target, verifiers: dict[str, str] | None =
     actions.extend(schema_default_actions(model))
     actions.extend(grant_actions(model.grants, owner_of(model), style))
     actions.extend(public_default_actions(model))
+    actions.extend(lock_check_actions(sum(o.ref.kind is not ObjectKind.SCHEMA for o in model.objects)))
     return sort_actions(actions)
+
+
+# Below this many objects the default lock table (64 x 100 connections) is plenty: no check.
+LOCK_CHECK_FROM = 2000
+
+
+def lock_check_actions(objects: int) -> list[Action]:
+    """One transaction locks every object it changes (and hands over: their indexes too) until
+    COMMIT: a large migration first checks that the server's lock table can hold them."""
+    if objects < LOCK_CHECK_FROM:
+        return []
+    return [Action("checks", f"the server can lock the {objects} objects this transaction changes",
+                   render_statement("lock_capacity", objects=objects))]
 
 
 def membership_actions(memberships: Iterable[Membership], target: Target, managed: set[str],

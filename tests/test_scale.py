@@ -392,3 +392,27 @@ def test_apply_grants_on_all_tables_of_a_schema_only_when_it_covers_them(rds_tar
     assert not any("ON ALL TABLES" in a.sql for a in result.plan.actions)
     assert su.execute("SELECT has_table_privilege('reader', 'app.t11', 'SELECT'), "
                       "has_table_privilege('reader', 'app.sneaked_in', 'SELECT')").fetchone() == (True, False)
+
+
+# --- one transaction, many objects: the lock table -------------------------------------------
+
+def test_large_scripts_check_the_lock_table_first():
+    from migrate_grants.model import ManagedObject, Model
+
+    few = Model.build(objects=[ManagedObject(ObjectRef(ObjectKind.TABLE, "s", f"t{i}"), "o") for i in range(10)])
+    many = Model.build(objects=[ManagedObject(ObjectRef(ObjectKind.TABLE, "s", f"t{i}"), "o")
+                                for i in range(plan.LOCK_CHECK_FROM)])
+    assert not [a for a in plan.script_plan(few, Target(16)) if a.section == "checks"]
+    checks = [a for a in plan.script_plan(many, Target(16)) if a.section == "checks"]
+    assert len(checks) == 1 and plan.script_plan(many, Target(16))[0] == checks[0]
+    assert f"< {plan.LOCK_CHECK_FROM} THEN" in checks[0].sql
+
+
+def test_the_lock_check_fails_clearly_when_the_lock_table_is_too_small(rds_target):
+    from migrate_grants.templates import render_statement
+
+    master = rds_target.master_conn()
+    master.execute(render_statement("lock_capacity", objects=5000))  # the default table holds 6,400+
+    with pytest.raises(Exception, match=r"this transaction changes 1000000000 objects, more than the lock table "
+                                        r"holds \(max_locks_per_transaction 64 x \d+ connections"):
+        master.execute(render_statement("lock_capacity", objects=10**9))
