@@ -18,12 +18,11 @@ No I/O: callers (the CLI, apply) fetch the models; `format_text` / `to_dict` pre
 
 from __future__ import annotations
 
-import gc
-from contextlib import contextmanager
 from dataclasses import dataclass, field, fields, replace
 from datetime import datetime, timezone
 from typing import Any, Iterable
 
+from .gcpause import paused_gc
 from .mapping import Target
 from .model import (PUBLIC, Grant, ManagedObject, Membership, Model, ObjectKind, ObjectRef, Role,
                     model_to_dict)
@@ -205,22 +204,9 @@ def _keyed_grants(grants: Iterable[Grant]) -> tuple[list[tuple[tuple, Grant]], l
     return out, refs
 
 
-@contextmanager
-def pause_gc():
-    """Building millions of small tuples makes the cyclic GC rescan them over and over (it was most
-    of the time of a large diff); they hold no cycles, so pause it."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def diff(desired: Model, actual: Model) -> ModelDiff:
     """What differs between the desired (left) and the actual (right) model, sorted."""
-    with pause_gc():
+    with paused_gc():
         return _diff(desired, actual)
 
 

@@ -32,7 +32,8 @@ from typing import Any, Iterable
 
 import psycopg
 
-from ..diff import pause_gc, normalize_valid_until
+from ..diff import normalize_valid_until
+from ..gcpause import paused_gc
 from ..model import PUBLIC, Grant, ManagedObject, Membership, Model, ObjectKind, ObjectRef, Role
 from ..templates import templates_dir
 
@@ -122,7 +123,7 @@ class Inspection:
 def inspect(conn: psycopg.Connection, scope: Scope = Scope()) -> Inspection:
     """Read the security state in `scope`.  Runs in the caller's transaction (apply re-inspects
     inside its own before COMMIT); for a consistent standalone read use a REPEATABLE READ one."""
-    with pause_gc():  # hundreds of thousands of rows and grants: no cycles, no need for the GC
+    with paused_gc():  # hundreds of thousands of rows and grants: no cycles, no need for the GC
         return _inspect(conn, scope)
 
 
