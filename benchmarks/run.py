@@ -26,7 +26,8 @@ For each size (benchmarks/generate.py, seeded; estates are cached in --workdir):
            `migrate-grants diff DESIRED.json ACTUAL.json`.
 
 Every step runs in its own process: seconds are wall clock, memory is that process's peak RSS
-(os.wait4).  The machine should be otherwise idle.
+(os.wait4; this process stays small, since a child's peak counts its parent's memory at the fork).
+The machine should be otherwise idle.
 """
 
 from __future__ import annotations
@@ -48,12 +49,8 @@ sys.path.insert(0, str(ROOT))
 
 import pgcluster  # noqa: E402
 
-from migrate_grants.catalog import load_catalog  # noqa: E402
-from migrate_grants.mapping import MappingOptions, Target, map_catalog  # noqa: E402
-from migrate_grants.model import PUBLIC, Model, ObjectKind, ObjectRef  # noqa: E402
-from migrate_grants.naming import quote_ident, quote_literal  # noqa: E402
-from migrate_grants.plan import PUBLIC_DEFAULTS  # noqa: E402
-from migrate_grants.templates import grantee as grantee_sql, qname  # noqa: E402
+# This process never loads an estate (benchmarks/naive.py does, as a child): the peak memory of a
+# child counts the memory of the process that forked it.
 
 # name -> benchmarks/generate.py arguments; users, roles and schemas grow with the grants
 SIZES = {
@@ -127,82 +124,6 @@ def estate(workdir: Path, name: str) -> Path:
     return path
 
 
-def ddl(model: Model) -> str:
-    """The estate's schemas and tables (and views, sequences...), as a conversion tool would create
-    them as master, in one transaction; tables get every column a column grant names."""
-    columns: dict = {}
-    for g in model.grants:
-        if g.column is not None:
-            columns.setdefault(g.ref, set()).add(g.column)
-    lines = ["BEGIN;"]
-    for o in model.objects:
-        if o.ref.kind is ObjectKind.SCHEMA:
-            lines.append(f"CREATE SCHEMA {quote_ident(o.ref.schema)};")
-    for o in model.objects:
-        ref = o.ref
-        if ref.kind is ObjectKind.TABLE:
-            cols = ", ".join(f"{quote_ident(c)} int" for c in sorted(columns.get(ref, ())) or ["id"])
-            lines.append(f"CREATE TABLE {qname(ref)} ({cols});")
-        elif ref.kind is ObjectKind.VIEW:
-            lines.append(f"CREATE VIEW {qname(ref)} AS SELECT 1 AS id;")
-        elif ref.kind is ObjectKind.SEQUENCE:
-            lines.append(f"CREATE SEQUENCE {qname(ref)};")
-        elif ref.kind is not ObjectKind.SCHEMA:
-            raise SystemExit(f"benchmark: the DDL for {ref.kind.value} is not written yet")
-    lines.append("COMMIT;")
-    return "\n".join(lines) + "\n"
-
-
-def naive_script(model: Model, target: Target) -> str:
-    """The same access as the model, one statement per role, membership, owner and privilege on
-    one object for one grantee: what a per-row script (Ora2Pg style, plus what it forgets) runs."""
-    out = []
-    for r in model.roles:
-        attrs = ["LOGIN" if r.login else "NOLOGIN", "INHERIT" if r.inherit else "NOINHERIT",
-                 "CREATEROLE" if r.createrole else "NOCREATEROLE", f"CONNECTION LIMIT {r.connection_limit}"]
-        if r.valid_until:
-            attrs.append(f"VALID UNTIL {quote_literal(r.valid_until)}")
-        out.append(f"CREATE ROLE {quote_ident(r.name)} WITH {' '.join(attrs)};")
-    for m in model.memberships:
-        if target.membership_options:
-            out.append(f"GRANT {quote_ident(m.role)} TO {quote_ident(m.member)} WITH ADMIN {m.admin}, "
-                       f"INHERIT {m.inherit}, SET {m.set};".replace("True", "TRUE").replace("False", "FALSE"))
-        else:
-            out.append(f"GRANT {quote_ident(m.role)} TO {quote_ident(m.member)}"
-                       + (" WITH ADMIN OPTION;" if m.admin else ";"))
-    owner = {o.ref: o.owner for o in model.objects}
-    for name in sorted({o.owner for o in model.objects if o.owner}):
-        out.append(f"GRANT {quote_ident(name)} TO CURRENT_USER"
-                   + (" WITH INHERIT TRUE, SET TRUE;" if target.membership_options else ";"))
-    for o in model.objects:
-        if o.owner and o.ref.kind is ObjectKind.SCHEMA:
-            out.append(f"GRANT CREATE ON DATABASE :\"DBNAME\" TO {quote_ident(o.owner)};")
-            out.append(f"ALTER SCHEMA {quote_ident(o.ref.schema)} OWNER TO {quote_ident(o.owner)};")
-            out.append(f"REVOKE CREATE ON DATABASE :\"DBNAME\" FROM {quote_ident(o.owner)};")
-    for o in model.objects:
-        if o.owner and o.ref.kind is not ObjectKind.SCHEMA:
-            out.append(f"ALTER {o.ref.kind.alter_keyword} {qname(o.ref)} OWNER TO {quote_ident(o.owner)};")
-    current = None
-    public = {(g.ref, g.privilege) for g in model.grants if g.grantee == PUBLIC and g.column is None}
-    for g in model.grants:
-        run_as = owner.get(g.ref) or owner.get(ObjectRef(ObjectKind.SCHEMA, g.ref.schema))
-        if run_as != current:
-            out.append("RESET ROLE;" if run_as is None else f"SET ROLE {quote_ident(run_as)};")
-            current = run_as
-        what = g.privilege + (f" ({quote_ident(g.column)})" if g.column else "")
-        out.append(f"GRANT {what} ON {g.ref.kind.grant_keyword} {qname(g.ref)} TO {grantee_sql(g.grantee)}"
-                   + (" WITH GRANT OPTION;" if g.grantable else ";"))
-    for o in model.objects:
-        privilege = PUBLIC_DEFAULTS.get(o.ref.kind)
-        if privilege and (o.ref, privilege) not in public:
-            if o.owner != current:
-                out.append(f"SET ROLE {quote_ident(o.owner)};" if o.owner else "RESET ROLE;")
-                current = o.owner
-            out.append(f"REVOKE {privilege} ON {o.ref.kind.grant_keyword} {qname(o.ref)} FROM PUBLIC;")
-    out.append("RESET ROLE;")
-    return "\n".join(out) + "\n"
-
-
 # What "the same access" means: compared by name across clusters (OIDs differ).
 ACCESS_QUERIES = {
     "roles": """SELECT rolname, rolcanlogin, rolinherit, rolcreaterole, rolcreatedb, rolconnlimit, rolvaliduntil::text
@@ -236,9 +157,17 @@ ACCESS_QUERIES = {
 }
 
 
-def access(conn) -> dict[str, list[tuple]]:
-    return {name: sorted(tuple("" if v is None else str(v) for v in row) for row in conn.execute(q))
-            for name, q in ACCESS_QUERIES.items()}
+def access_file(cluster, dsn: str, path: Path) -> Path:
+    """The access a database holds (ACCESS_QUERIES), sorted, one section per query, into `path`."""
+    lines = []
+    for name, q in ACCESS_QUERIES.items():
+        flat = " ".join(q.split())  # one line: psql runs a COPY from its own line
+        lines += [f"\\qecho '## {name}'", f"COPY (SELECT * FROM ({flat}) q ORDER BY q) TO STDOUT;"]
+    sql = path.with_suffix(".sql")
+    sql.write_text("\n".join(lines) + "\n")
+    measure([cluster.psql, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", dsn, "-f", str(sql), "-o", str(path)],
+            env=cluster.client_env())
+    return path
 
 
 def acl_counts(conn) -> tuple[int, int, int]:
@@ -252,15 +181,13 @@ def acl_counts(conn) -> tuple[int, int, int]:
         """).fetchone()
 
 
-def compare(reference: dict, other: dict) -> list[str]:
-    problems = []
-    for name in ACCESS_QUERIES:
-        a, b = set(reference[name]), set(other[name])
-        if a != b:
-            only_a, only_b = sorted(a - b), sorted(b - a)
-            problems.append(f"{name}: {len(only_a)} only in the naive result (e.g. {only_a[:2]}), "
-                            f"{len(only_b)} only here (e.g. {only_b[:2]})")
-    return problems
+def compare(reference: Path, other: Path) -> list[str]:
+    """Differences between two access files (none if they are byte for byte equal)."""
+    if reference.read_bytes() == other.read_bytes():
+        return []
+    proc = subprocess.run([sys.executable, str(HERE / "naive.py"), "compare", str(reference), str(other)],
+                          capture_output=True, text=True, env=_env())
+    return proc.stdout.splitlines() or [f"the access files differ: {reference} {other}"]
 
 
 # --- one size -------------------------------------------------------------------------------
@@ -298,14 +225,12 @@ def run_size(name: str, args, install) -> Result:
 
     if "apply" in args.steps:
         t0 = time.perf_counter()
-        model = map_catalog(load_catalog(str(path)), MappingOptions(Target(major))).model
-        (work / f"ddl_{name}.sql").write_text(ddl(model))
         naive = work / f"naive_{name}.sql"
-        naive.write_text(naive_script(model, Target(major)))
+        measure([sys.executable, str(HERE / "naive.py"), "scripts", str(path), str(major),
+                 str(work / f"ddl_{name}.sql"), str(naive)], env=_env())
         res.statements["naive"] = count_statements(naive)
         log(f"[{name}] naive script: {res.statements['naive']} statements (prepared in "
             f"{time.perf_counter() - t0:.1f} s, not measured)")
-        del model
         results = {}
         for method in args.methods:
             run, acc, extra = apply_method(method, name, path, install, args)
@@ -350,8 +275,8 @@ def apply_method(method: str, name: str, path: Path, install, args):
             run = measure_rusage(psql + ["-f", str(work / f"script_{name}_compact.sql")], env=env)
         else:
             run = measure_rusage(tool("apply", "--source", str(path), "--target", url), env=_env(env))
+        acc = access_file(cluster, target.superuser_dsn, work / f"access_{name}_{method}.txt")
         with target.superuser_conn() as conn:
-            acc = access(conn)
             extra = {}
             if method == "apply":
                 extra["acl"] = acl_counts(conn)

@@ -266,7 +266,7 @@ def _compact(table_level: dict, column_level: dict, owners, schema_contents, gra
                            [gs for ref in refs for _, gs in per_object[ref]]))
 
         shown = ", ".join(privileges) if not columns else f"{privileges[0]} ({', '.join(columns)})"
-        to_whom = " with grant option" if grantable else ""
+        option = " with grant option" if grantable else ""
         # (ON ALL ... IN SCHEMA takes no column list)
         whole = schema_contents.get((place, keyword)) if keyword in ALL_IN_SCHEMA and not columns else None
         for refs, grantees, cells in groups:
@@ -288,7 +288,7 @@ def _compact(table_level: dict, column_level: dict, owners, schema_contents, gra
                 else:
                     sql = grant_sql(privileges, columns, keyword, chunk, grantees, grantable)
                     what = ", ".join(map(str, chunk))
-                message = f"{shown} on {what} to {', '.join(grantees)}{to_whom}"
+                message = f"{shown} on {what} to {', '.join(grantees)}{option}"
                 order = (chunk[0]._sort_key, privileges, columns, grantable, tuple(grantees))
                 statements.append((order, Action(section, message, sql, run_as, sources)))
     statements.sort(key=lambda s: s[0])
