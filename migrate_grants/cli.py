@@ -9,6 +9,7 @@ Exit codes (named, like sqlfluff's):
 from __future__ import annotations
 
 import functools
+import gc
 import sys
 from enum import Enum
 from pathlib import Path
@@ -241,4 +242,8 @@ from . import cli_live  # noqa: E402,F401  inspect, model, diff, plan, apply
 
 
 def main() -> None:
+    # One command is one short process, whose millions of rows and grants (a large estate) hold no
+    # reference cycles: reference counting frees them as always, and the cyclic collector, which
+    # would rescan all of them after each phase (a second per million grants), stays off.
+    gc.disable()
     app()
