@@ -73,7 +73,7 @@ def test_apply_verifies_reapply_runs_nothing_and_diff_is_empty(rds_target_predef
 
     dry = cli("apply", "--source", "sample", "--target", url, "-c", str(config), "--dry-run", env=env)
     assert dry.returncode == 0, dry.stderr
-    assert "[ 1] create role app_user (can log in)" in dry.stdout and 'CREATE ROLE "app_user";' in dry.stdout
+    assert "[ 1] create role app_user (can log in)" in dry.stdout and 'CREATE ROLE "app_user" WITH LOGIN' in dry.stdout
     assert "dry run:" in dry.stderr and fingerprint(su) == before
 
     journal = tmp_path / "apply.jsonl"

@@ -275,7 +275,7 @@ def test_new_roles_are_created_and_changed_ones_converged_with_every_attribute()
     actual = base(roles=[Role("hr"), Role("app", login=True), Role("reader")])
     plan = plan_changes(desired, actual, PlanOptions(V16))
     sqls = [a.sql for a in plan.actions if a.section == "roles"]
-    assert sqls[0].startswith("DO $mg$") and 'CREATE ROLE "new";' in sqls[0]
+    assert sqls[0].startswith("DO $mg$") and 'CREATE ROLE "new" WITH NOLOGIN INHERIT CREATEROLE CONNECTION LIMIT -1;' in sqls[0]
     assert sqls[1] == ('ALTER ROLE "app" WITH LOGIN INHERIT NOCREATEROLE CONNECTION LIMIT -1 '
                        "VALID UNTIL '2030-01-01T00:00:00+00:00';")
 

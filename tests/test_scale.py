@@ -416,3 +416,23 @@ def test_the_lock_check_fails_clearly_when_the_lock_table_is_too_small(rds_targe
     with pytest.raises(Exception, match=r"this transaction changes 1000000000 objects, more than the lock table "
                                         r"holds \(max_locks_per_transaction 64 x \d+ connections"):
         master.execute(render_statement("lock_capacity", objects=10**9))
+
+
+def test_existing_roles_are_converged_and_new_ones_created_with_their_attributes(rds_target, tmp_path):
+    from migrate_grants.model import Model, Role
+    from migrate_grants.catalog import SourceInfo
+    from migrate_grants.render import render_actions
+
+    master = rds_target.master_conn()
+    master.execute("CREATE ROLE old_one NOLOGIN NOINHERIT CONNECTION LIMIT 5; CREATE ROLE same LOGIN")
+    model = Model.build(roles=[Role("old_one", login=True), Role("same", login=True), Role("brand_new", createrole=True,
+                                                                                           valid_until="2031-01-01T00:00:00+00:00")])
+    actions = plan.script_plan(model, Target(rds_target.major))
+    path = tmp_path / "roles.sql"
+    path.write_text(render_actions(actions, origin="t", source=SourceInfo(), target=Target(rds_target.major), findings=[]))
+    rds_target.psql_file(path)
+    rows = dict((r[0], r[1:]) for r in rds_target.superuser_conn().execute(
+        "SELECT rolname, rolcanlogin, rolinherit, rolcreaterole, rolconnlimit, rolvaliduntil::date::text FROM pg_roles "
+        "WHERE rolname IN ('old_one', 'same', 'brand_new')"))
+    assert rows == {"old_one": (True, True, False, -1, None), "same": (True, True, False, -1, None),
+                    "brand_new": (False, True, True, -1, "2031-01-01")}

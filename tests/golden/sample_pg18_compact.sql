@@ -42,11 +42,14 @@ BEGIN
         RAISE EXCEPTION 'migrate-grants: role % is the user running this script; rename the Oracle account (config [rename] roles)', 'app_user';
     END IF;
     IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'app_user') THEN
-        CREATE ROLE "app_user";
+        CREATE ROLE "app_user" WITH LOGIN INHERIT NOCREATEROLE CONNECTION LIMIT -1;
+    ELSIF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'app_user'
+                      AND rolcanlogin = true AND rolinherit = true
+                      AND rolcreaterole = false AND rolconnlimit = -1) THEN
+        ALTER ROLE "app_user" WITH LOGIN INHERIT NOCREATEROLE CONNECTION LIMIT -1;
     END IF;
 END
 $mg$;
-ALTER ROLE "app_user" WITH LOGIN INHERIT NOCREATEROLE CONNECTION LIMIT -1;
 -- role auditor (can log in)
 DO $mg$
 BEGIN
@@ -54,11 +57,14 @@ BEGIN
         RAISE EXCEPTION 'migrate-grants: role % is the user running this script; rename the Oracle account (config [rename] roles)', 'auditor';
     END IF;
     IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'auditor') THEN
-        CREATE ROLE "auditor";
+        CREATE ROLE "auditor" WITH LOGIN INHERIT NOCREATEROLE CONNECTION LIMIT -1;
+    ELSIF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'auditor'
+                      AND rolcanlogin = true AND rolinherit = true
+                      AND rolcreaterole = false AND rolconnlimit = -1) THEN
+        ALTER ROLE "auditor" WITH LOGIN INHERIT NOCREATEROLE CONNECTION LIMIT -1;
     END IF;
 END
 $mg$;
-ALTER ROLE "auditor" WITH LOGIN INHERIT NOCREATEROLE CONNECTION LIMIT -1;
 -- role batch_user (can log in)
 DO $mg$
 BEGIN
@@ -66,11 +72,14 @@ BEGIN
         RAISE EXCEPTION 'migrate-grants: role % is the user running this script; rename the Oracle account (config [rename] roles)', 'batch_user';
     END IF;
     IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'batch_user') THEN
-        CREATE ROLE "batch_user";
+        CREATE ROLE "batch_user" WITH LOGIN INHERIT NOCREATEROLE CONNECTION LIMIT -1;
+    ELSIF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'batch_user'
+                      AND rolcanlogin = true AND rolinherit = true
+                      AND rolcreaterole = false AND rolconnlimit = -1) THEN
+        ALTER ROLE "batch_user" WITH LOGIN INHERIT NOCREATEROLE CONNECTION LIMIT -1;
     END IF;
 END
 $mg$;
-ALTER ROLE "batch_user" WITH LOGIN INHERIT NOCREATEROLE CONNECTION LIMIT -1;
 -- role hr
 DO $mg$
 BEGIN
@@ -78,11 +87,14 @@ BEGIN
         RAISE EXCEPTION 'migrate-grants: role % is the user running this script; rename the Oracle account (config [rename] roles)', 'hr';
     END IF;
     IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'hr') THEN
-        CREATE ROLE "hr";
+        CREATE ROLE "hr" WITH NOLOGIN INHERIT NOCREATEROLE CONNECTION LIMIT -1;
+    ELSIF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'hr'
+                      AND rolcanlogin = false AND rolinherit = true
+                      AND rolcreaterole = false AND rolconnlimit = -1) THEN
+        ALTER ROLE "hr" WITH NOLOGIN INHERIT NOCREATEROLE CONNECTION LIMIT -1;
     END IF;
 END
 $mg$;
-ALTER ROLE "hr" WITH NOLOGIN INHERIT NOCREATEROLE CONNECTION LIMIT -1;
 -- role hr_admin
 DO $mg$
 BEGIN
@@ -90,11 +102,14 @@ BEGIN
         RAISE EXCEPTION 'migrate-grants: role % is the user running this script; rename the Oracle account (config [rename] roles)', 'hr_admin';
     END IF;
     IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'hr_admin') THEN
-        CREATE ROLE "hr_admin";
+        CREATE ROLE "hr_admin" WITH NOLOGIN INHERIT NOCREATEROLE CONNECTION LIMIT -1;
+    ELSIF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'hr_admin'
+                      AND rolcanlogin = false AND rolinherit = true
+                      AND rolcreaterole = false AND rolconnlimit = -1) THEN
+        ALTER ROLE "hr_admin" WITH NOLOGIN INHERIT NOCREATEROLE CONNECTION LIMIT -1;
     END IF;
 END
 $mg$;
-ALTER ROLE "hr_admin" WITH NOLOGIN INHERIT NOCREATEROLE CONNECTION LIMIT -1;
 -- role hr_read
 DO $mg$
 BEGIN
@@ -102,11 +117,14 @@ BEGIN
         RAISE EXCEPTION 'migrate-grants: role % is the user running this script; rename the Oracle account (config [rename] roles)', 'hr_read';
     END IF;
     IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'hr_read') THEN
-        CREATE ROLE "hr_read";
+        CREATE ROLE "hr_read" WITH NOLOGIN INHERIT NOCREATEROLE CONNECTION LIMIT -1;
+    ELSIF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'hr_read'
+                      AND rolcanlogin = false AND rolinherit = true
+                      AND rolcreaterole = false AND rolconnlimit = -1) THEN
+        ALTER ROLE "hr_read" WITH NOLOGIN INHERIT NOCREATEROLE CONNECTION LIMIT -1;
     END IF;
 END
 $mg$;
-ALTER ROLE "hr_read" WITH NOLOGIN INHERIT NOCREATEROLE CONNECTION LIMIT -1;
 -- role hr_write
 DO $mg$
 BEGIN
@@ -114,11 +132,14 @@ BEGIN
         RAISE EXCEPTION 'migrate-grants: role % is the user running this script; rename the Oracle account (config [rename] roles)', 'hr_write';
     END IF;
     IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'hr_write') THEN
-        CREATE ROLE "hr_write";
+        CREATE ROLE "hr_write" WITH NOLOGIN INHERIT NOCREATEROLE CONNECTION LIMIT -1;
+    ELSIF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'hr_write'
+                      AND rolcanlogin = false AND rolinherit = true
+                      AND rolcreaterole = false AND rolconnlimit = -1) THEN
+        ALTER ROLE "hr_write" WITH NOLOGIN INHERIT NOCREATEROLE CONNECTION LIMIT -1;
     END IF;
 END
 $mg$;
-ALTER ROLE "hr_write" WITH NOLOGIN INHERIT NOCREATEROLE CONNECTION LIMIT -1;
 -- role legacy_user
 DO $mg$
 BEGIN
@@ -126,11 +147,14 @@ BEGIN
         RAISE EXCEPTION 'migrate-grants: role % is the user running this script; rename the Oracle account (config [rename] roles)', 'legacy_user';
     END IF;
     IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'legacy_user') THEN
-        CREATE ROLE "legacy_user";
+        CREATE ROLE "legacy_user" WITH NOLOGIN INHERIT NOCREATEROLE CONNECTION LIMIT -1;
+    ELSIF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'legacy_user'
+                      AND rolcanlogin = false AND rolinherit = true
+                      AND rolcreaterole = false AND rolconnlimit = -1) THEN
+        ALTER ROLE "legacy_user" WITH NOLOGIN INHERIT NOCREATEROLE CONNECTION LIMIT -1;
     END IF;
 END
 $mg$;
-ALTER ROLE "legacy_user" WITH NOLOGIN INHERIT NOCREATEROLE CONNECTION LIMIT -1;
 -- role payroll
 DO $mg$
 BEGIN
@@ -138,11 +162,14 @@ BEGIN
         RAISE EXCEPTION 'migrate-grants: role % is the user running this script; rename the Oracle account (config [rename] roles)', 'payroll';
     END IF;
     IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'payroll') THEN
-        CREATE ROLE "payroll";
+        CREATE ROLE "payroll" WITH NOLOGIN INHERIT NOCREATEROLE CONNECTION LIMIT -1;
+    ELSIF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'payroll'
+                      AND rolcanlogin = false AND rolinherit = true
+                      AND rolcreaterole = false AND rolconnlimit = -1) THEN
+        ALTER ROLE "payroll" WITH NOLOGIN INHERIT NOCREATEROLE CONNECTION LIMIT -1;
     END IF;
 END
 $mg$;
-ALTER ROLE "payroll" WITH NOLOGIN INHERIT NOCREATEROLE CONNECTION LIMIT -1;
 -- role payroll_clerk (can log in)
 DO $mg$
 BEGIN
@@ -150,11 +177,14 @@ BEGIN
         RAISE EXCEPTION 'migrate-grants: role % is the user running this script; rename the Oracle account (config [rename] roles)', 'payroll_clerk';
     END IF;
     IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'payroll_clerk') THEN
-        CREATE ROLE "payroll_clerk";
+        CREATE ROLE "payroll_clerk" WITH LOGIN INHERIT NOCREATEROLE CONNECTION LIMIT -1;
+    ELSIF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'payroll_clerk'
+                      AND rolcanlogin = true AND rolinherit = true
+                      AND rolcreaterole = false AND rolconnlimit = -1) THEN
+        ALTER ROLE "payroll_clerk" WITH LOGIN INHERIT NOCREATEROLE CONNECTION LIMIT -1;
     END IF;
 END
 $mg$;
-ALTER ROLE "payroll_clerk" WITH LOGIN INHERIT NOCREATEROLE CONNECTION LIMIT -1;
 -- role report_user (can log in)
 DO $mg$
 BEGIN
@@ -162,11 +192,14 @@ BEGIN
         RAISE EXCEPTION 'migrate-grants: role % is the user running this script; rename the Oracle account (config [rename] roles)', 'report_user';
     END IF;
     IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'report_user') THEN
-        CREATE ROLE "report_user";
+        CREATE ROLE "report_user" WITH LOGIN INHERIT NOCREATEROLE CONNECTION LIMIT -1;
+    ELSIF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'report_user'
+                      AND rolcanlogin = true AND rolinherit = true
+                      AND rolcreaterole = false AND rolconnlimit = -1) THEN
+        ALTER ROLE "report_user" WITH LOGIN INHERIT NOCREATEROLE CONNECTION LIMIT -1;
     END IF;
 END
 $mg$;
-ALTER ROLE "report_user" WITH LOGIN INHERIT NOCREATEROLE CONNECTION LIMIT -1;
 -- role sales
 DO $mg$
 BEGIN
@@ -174,11 +207,14 @@ BEGIN
         RAISE EXCEPTION 'migrate-grants: role % is the user running this script; rename the Oracle account (config [rename] roles)', 'sales';
     END IF;
     IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'sales') THEN
-        CREATE ROLE "sales";
+        CREATE ROLE "sales" WITH NOLOGIN INHERIT NOCREATEROLE CONNECTION LIMIT -1;
+    ELSIF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'sales'
+                      AND rolcanlogin = false AND rolinherit = true
+                      AND rolcreaterole = false AND rolconnlimit = -1) THEN
+        ALTER ROLE "sales" WITH NOLOGIN INHERIT NOCREATEROLE CONNECTION LIMIT -1;
     END IF;
 END
 $mg$;
-ALTER ROLE "sales" WITH NOLOGIN INHERIT NOCREATEROLE CONNECTION LIMIT -1;
 -- role sales_read
 DO $mg$
 BEGIN
@@ -186,11 +222,14 @@ BEGIN
         RAISE EXCEPTION 'migrate-grants: role % is the user running this script; rename the Oracle account (config [rename] roles)', 'sales_read';
     END IF;
     IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'sales_read') THEN
-        CREATE ROLE "sales_read";
+        CREATE ROLE "sales_read" WITH NOLOGIN INHERIT NOCREATEROLE CONNECTION LIMIT -1;
+    ELSIF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'sales_read'
+                      AND rolcanlogin = false AND rolinherit = true
+                      AND rolcreaterole = false AND rolconnlimit = -1) THEN
+        ALTER ROLE "sales_read" WITH NOLOGIN INHERIT NOCREATEROLE CONNECTION LIMIT -1;
     END IF;
 END
 $mg$;
-ALTER ROLE "sales_read" WITH NOLOGIN INHERIT NOCREATEROLE CONNECTION LIMIT -1;
 
 -- == Role memberships (DBA_ROLE_PRIVS) ==
 -- auditor is granted hr_admin (not inherited: SET ROLE needed, as for an Oracle non-default role)
