@@ -747,13 +747,18 @@ _IF_MISSING = re.compile(
     r"(?:IF " + _LIT + r" IN \(current_user, session_user\) THEN\s*RAISE EXCEPTION " + _LIT + ", " + _LIT
     + r";\s*END IF;\s*)?"
     r"IF NOT EXISTS \(SELECT FROM pg_catalog\.pg_roles WHERE rolname = '(?:[^']|'')*'\) THEN\s*"
-    r"(CREATE ROLE [^;]*;)\s*END IF;\s*END\s*\1;")
+    r"(CREATE ROLE (?:[^;']|" + _LIT + r")*;)\s*"
+    # an existing role is altered only if its attributes differ
+    r"(?:ELSIF NOT EXISTS \(SELECT FROM pg_catalog\.pg_roles WHERE (?:[^)']|" + _LIT + r")*\) THEN\s*"
+    r"ALTER ROLE (?:[^;']|" + _LIT + r")*;\s*)?"
+    r"END IF;\s*END\s*\1;")
 
 
 def display_sql(sql: str) -> str:
     """The statement as a reviewer reads it: the script's idempotency wrapper around CREATE ROLE
     (a DO block) is shown as the CREATE ROLE it guards."""
-    return _IF_MISSING.sub(lambda m: m.group(2) + "  -- if it does not exist yet", sql)
+    return _IF_MISSING.sub(lambda m: m.group(2) + "  -- if it does not exist yet (else altered to these attributes)",
+                           sql)
 
 
 _KIND_PLURAL = {ObjectKind.MATERIALIZED_VIEW: "materialized views", ObjectKind.SCHEMA: "schemas"}

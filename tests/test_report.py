@@ -172,7 +172,8 @@ def test_report_user_what_it_can_do_in_postgresql():
     # shows the membership that row caused.
     assert rows["DBA_ROLE_PRIVS#12"].statements == [
         'GRANT "hr_read" TO "report_user" WITH ADMIN FALSE, INHERIT TRUE, SET TRUE;']
-    assert rows["DBA_USERS#6"].statements[0].startswith('CREATE ROLE "report_user";  -- if it does not exist yet')
+    assert rows["DBA_USERS#6"].statements[0] == ('CREATE ROLE "report_user" WITH LOGIN INHERIT NOCREATEROLE CONNECTION '
+                                                 'LIMIT -1;  -- if it does not exist yet (else altered to these attributes)')
 
     html = html_of(report, graph=False)
     section = html[html.index(f'id="{p.anchor}"'):]
