@@ -741,16 +741,17 @@ class _Builder:
 
 
 _LIT = r"'(?:[^']|'')*'"
+_IDENT = r'"(?:[^"]|"")*"'
 _IF_MISSING = re.compile(
     r"DO (\$mg\d*\$)\s*BEGIN\s*"
     # the guard against altering the user running the script (create_role.sql.j2)
     r"(?:IF " + _LIT + r" IN \(current_user, session_user\) THEN\s*RAISE EXCEPTION " + _LIT + ", " + _LIT
     + r";\s*END IF;\s*)?"
     r"IF NOT EXISTS \(SELECT FROM pg_catalog\.pg_roles WHERE rolname = '(?:[^']|'')*'\) THEN\s*"
-    r"(CREATE ROLE (?:[^;']|" + _LIT + r")*;)\s*"
+    r"(CREATE ROLE (?:[^;'\"]|" + _LIT + "|" + _IDENT + r")*;)\s*"
     # an existing role is altered only if its attributes differ
     r"(?:ELSIF NOT EXISTS \(SELECT FROM pg_catalog\.pg_roles WHERE (?:[^)']|" + _LIT + r")*\) THEN\s*"
-    r"ALTER ROLE (?:[^;']|" + _LIT + r")*;\s*)?"
+    r"ALTER ROLE (?:[^;'\"]|" + _LIT + "|" + _IDENT + r")*;\s*)?"
     r"END IF;\s*END\s*\1;")
 
 
