@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterable, NamedTuple
+from itertools import repeat
+from typing import Any, Callable, Iterable, Iterator, NamedTuple
 
 from .errors import SnapshotError
 from .findings import Finding
@@ -147,6 +148,10 @@ def _opt_yes(value: Any) -> bool | None:
     return None if value is None else _yes(value)
 
 
+def _yes_default(value: Any) -> bool:
+    return value is None or _yes(value)
+
+
 def _text(value: Any) -> str | None:
     return None if value is None else str(value)
 
@@ -167,83 +172,59 @@ def _interner() -> Callable[[Any], str | None]:
     return _Strings().__getitem__
 
 
-# Per view: required columns, optional columns, and the row constructor.  One table instead of one
-# parser per view, so adding a view is one entry.  A builder gets the row, its ref and `s`, the
-# string function (_text that interns, see _interner) for every text column.
-_Builder = Callable[[dict, str, Callable[[Any], str | None]], Any]
+# How a column's value becomes a row field: text (one interned string per distinct value, None
+# stays None) or a YES/NO flag; a flag column may be absent in older releases.
+TEXT = "text"
+YES = "yes"  # YES / Y -> True, anything else False
+OPT_YES = "opt_yes"  # absent or null -> None (the mapping then uses what it knows)
+YES_DEFAULT = "yes_default"  # absent or null -> True (DEFAULT_ROLE: Oracle grants roles as DEFAULT ROLE ALL)
 
-VIEWS: dict[str, tuple[tuple[str, ...], tuple[str, ...], _Builder, bool]] = {
-    # view: (required columns, optional columns, builder, view required?)
-    "DBA_USERS": (
-        ("USERNAME", "ACCOUNT_STATUS"),
-        ("AUTHENTICATION_TYPE", "ORACLE_MAINTAINED", "EXPIRY_DATE", "PROFILE"),
-        lambda r, ref, s: User(s(r["USERNAME"]), s(r["ACCOUNT_STATUS"]), s(r.get("AUTHENTICATION_TYPE")),
-                               _opt_yes(r.get("ORACLE_MAINTAINED")), s(r.get("EXPIRY_DATE")),
-                               s(r.get("PROFILE")), ref),
-        True,
-    ),
-    "DBA_ROLES": (
-        ("ROLE",),
-        ("AUTHENTICATION_TYPE", "PASSWORD_REQUIRED", "ORACLE_MAINTAINED"),
-        lambda r, ref, s: Role(s(r["ROLE"]), s(r.get("AUTHENTICATION_TYPE")), s(r.get("PASSWORD_REQUIRED")),
-                               _opt_yes(r.get("ORACLE_MAINTAINED")), ref),
-        True,
-    ),
-    "DBA_ROLE_PRIVS": (
-        ("GRANTEE", "GRANTED_ROLE", "ADMIN_OPTION"),
-        ("DEFAULT_ROLE",),
-        # DEFAULT_ROLE absent: Oracle's default for a granted role is DEFAULT ROLE ALL.
-        lambda r, ref, s: RoleGrant(s(r["GRANTEE"]), s(r["GRANTED_ROLE"]), _yes(r["ADMIN_OPTION"]),
-                                    r.get("DEFAULT_ROLE") is None or _yes(r.get("DEFAULT_ROLE")), ref),
-        True,
-    ),
-    "DBA_SYS_PRIVS": (
-        ("GRANTEE", "PRIVILEGE", "ADMIN_OPTION"),
-        (),
-        lambda r, ref, s: SysPriv(s(r["GRANTEE"]), s(r["PRIVILEGE"]), _yes(r["ADMIN_OPTION"]), ref),
-        True,
-    ),
-    "DBA_TAB_PRIVS": (
-        ("GRANTEE", "OWNER", "TABLE_NAME", "PRIVILEGE", "GRANTABLE"),
-        ("GRANTOR", "TYPE"),
-        lambda r, ref, s: TabPriv(s(r["GRANTEE"]), s(r["OWNER"]), s(r["TABLE_NAME"]), s(r["PRIVILEGE"]),
-                                  _yes(r["GRANTABLE"]), s(r.get("GRANTOR")), s(r.get("TYPE")), ref),
-        True,
-    ),
-    "DBA_COL_PRIVS": (
-        ("GRANTEE", "OWNER", "TABLE_NAME", "COLUMN_NAME", "PRIVILEGE", "GRANTABLE"),
-        (),
-        lambda r, ref, s: ColPriv(s(r["GRANTEE"]), s(r["OWNER"]), s(r["TABLE_NAME"]), s(r["COLUMN_NAME"]),
-                                  s(r["PRIVILEGE"]), _yes(r["GRANTABLE"]), ref),
-        False,
-    ),
-    "DBA_OBJECTS": (
-        ("OWNER", "OBJECT_NAME", "OBJECT_TYPE"),
-        (),
-        lambda r, ref, s: DbObject(s(r["OWNER"]), s(r["OBJECT_NAME"]), s(r["OBJECT_TYPE"]), ref),
-        False,
-    ),
-    "PROXY_USERS": (
-        ("PROXY", "CLIENT"),
-        ("FLAGS",),
-        lambda r, ref, s: ProxyUser(s(r["PROXY"]), s(r["CLIENT"]), s(r.get("FLAGS")), ref),
-        False,
-    ),
-    "DBA_PROFILES": (
-        ("PROFILE", "RESOURCE_NAME", "LIMIT"),
-        ("RESOURCE_TYPE",),
-        lambda r, ref, s: ProfileLimit(s(r["PROFILE"]), s(r["RESOURCE_NAME"]), s(r.get("RESOURCE_TYPE")),
-                                       s(r.get("LIMIT")), ref),
-        False,
-    ),
-    "DBA_PROCEDURES": (
-        ("OWNER", "OBJECT_NAME"),
-        ("PROCEDURE_NAME", "OBJECT_TYPE", "OVERLOAD"),
-        lambda r, ref, s: Procedure(s(r["OWNER"]), s(r["OBJECT_NAME"]), s(r.get("PROCEDURE_NAME")),
-                                    s(r.get("OBJECT_TYPE")), s(r.get("OVERLOAD")), ref),
-        False,
-    ),
+
+@dataclass(frozen=True)
+class ViewSpec:
+    """One dictionary view: its row type and, in the row's field order, each column and how it is
+    converted (the row's last field is `ref`).  One table instead of one parser per view, so adding
+    a view is one entry."""
+
+    row: type
+    required: tuple[str, ...]  # columns every row must have
+    fields: tuple[tuple[str, str], ...]  # (column, TEXT / YES / OPT_YES / YES_DEFAULT)
+    view_required: bool = False
+
+    @property
+    def optional(self) -> tuple[str, ...]:
+        return tuple(column for column, _ in self.fields if column not in self.required)
+
+
+_FLAGS: dict[str, Callable[[Any], bool | None]] = {YES: _yes, OPT_YES: _opt_yes, YES_DEFAULT: _yes_default}
+
+VIEWS: dict[str, ViewSpec] = {
+    "DBA_USERS": ViewSpec(User, ("USERNAME", "ACCOUNT_STATUS"), (
+        ("USERNAME", TEXT), ("ACCOUNT_STATUS", TEXT), ("AUTHENTICATION_TYPE", TEXT), ("ORACLE_MAINTAINED", OPT_YES),
+        ("EXPIRY_DATE", TEXT), ("PROFILE", TEXT)), view_required=True),
+    "DBA_ROLES": ViewSpec(Role, ("ROLE",), (
+        ("ROLE", TEXT), ("AUTHENTICATION_TYPE", TEXT), ("PASSWORD_REQUIRED", TEXT), ("ORACLE_MAINTAINED", OPT_YES)),
+        view_required=True),
+    "DBA_ROLE_PRIVS": ViewSpec(RoleGrant, ("GRANTEE", "GRANTED_ROLE", "ADMIN_OPTION"), (
+        ("GRANTEE", TEXT), ("GRANTED_ROLE", TEXT), ("ADMIN_OPTION", YES), ("DEFAULT_ROLE", YES_DEFAULT)),
+        view_required=True),
+    "DBA_SYS_PRIVS": ViewSpec(SysPriv, ("GRANTEE", "PRIVILEGE", "ADMIN_OPTION"), (
+        ("GRANTEE", TEXT), ("PRIVILEGE", TEXT), ("ADMIN_OPTION", YES)), view_required=True),
+    "DBA_TAB_PRIVS": ViewSpec(TabPriv, ("GRANTEE", "OWNER", "TABLE_NAME", "PRIVILEGE", "GRANTABLE"), (
+        ("GRANTEE", TEXT), ("OWNER", TEXT), ("TABLE_NAME", TEXT), ("PRIVILEGE", TEXT), ("GRANTABLE", YES),
+        ("GRANTOR", TEXT), ("TYPE", TEXT)), view_required=True),
+    "DBA_COL_PRIVS": ViewSpec(ColPriv, ("GRANTEE", "OWNER", "TABLE_NAME", "COLUMN_NAME", "PRIVILEGE", "GRANTABLE"), (
+        ("GRANTEE", TEXT), ("OWNER", TEXT), ("TABLE_NAME", TEXT), ("COLUMN_NAME", TEXT), ("PRIVILEGE", TEXT),
+        ("GRANTABLE", YES))),
+    "DBA_OBJECTS": ViewSpec(DbObject, ("OWNER", "OBJECT_NAME", "OBJECT_TYPE"), (
+        ("OWNER", TEXT), ("OBJECT_NAME", TEXT), ("OBJECT_TYPE", TEXT))),
+    "PROXY_USERS": ViewSpec(ProxyUser, ("PROXY", "CLIENT"), (("PROXY", TEXT), ("CLIENT", TEXT), ("FLAGS", TEXT))),
+    "DBA_PROFILES": ViewSpec(ProfileLimit, ("PROFILE", "RESOURCE_NAME", "LIMIT"), (
+        ("PROFILE", TEXT), ("RESOURCE_NAME", TEXT), ("RESOURCE_TYPE", TEXT), ("LIMIT", TEXT))),
+    "DBA_PROCEDURES": ViewSpec(Procedure, ("OWNER", "OBJECT_NAME"), (
+        ("OWNER", TEXT), ("OBJECT_NAME", TEXT), ("PROCEDURE_NAME", TEXT), ("OBJECT_TYPE", TEXT), ("OVERLOAD", TEXT))),
 }
+
 
 # Columns that name things must be non-empty strings; flags may be strings or null.
 _NAME_COLUMNS = {"USERNAME", "ROLE", "GRANTEE", "GRANTED_ROLE", "OWNER", "TABLE_NAME", "COLUMN_NAME",
@@ -268,16 +249,16 @@ def catalog_from_snapshot(data: dict, origin: str, findings: list[Finding] | tup
 
     typed: dict[str, tuple] = {}
     intern = _interner()
-    for view, (required, optional, build, view_required) in VIEWS.items():
+    for view, spec in VIEWS.items():
         rows = views.get(view)
         if rows is None:
-            if view_required:
+            if spec.view_required:
                 raise SnapshotError(f"{origin}: required view {view} is missing")
             typed[view] = ()
             continue
         if not isinstance(rows, list):
             raise SnapshotError(f"{origin}: {view} must be a list of rows, got {type(rows).__name__}")
-        typed[view] = _type_rows(origin, view, rows, intern)
+        typed[view] = _type_rows(origin, view, _slices(rows), intern)
     return _catalog(origin, src, typed, findings)
 
 
@@ -299,16 +280,102 @@ def _catalog(origin: str, src: dict, typed: dict[str, tuple], findings) -> Catal
     )
 
 
-def _type_rows(origin: str, view: str, rows: Iterable, intern: Callable[[Any], str | None]) -> tuple:
-    """The typed rows of one view; a row that is not valid raises SnapshotError naming it."""
-    required, optional, build, _ = VIEWS[view]
+def _type_rows(origin: str, view: str, batches: Iterable[list], intern: Callable[[Any], str | None]) -> tuple:
+    """The typed rows of one view, from its rows in consecutive batches; a row that is not valid
+    raises SnapshotError naming it."""
+    spec = VIEWS[view]
+    out: list = []
+    first = 1
+    for rows in _coalesced(batches):
+        columns = _valid_columns(rows, spec)
+        if columns is None:  # some row is not valid: row by row, to name it
+            out.extend(_type_each(origin, view, spec, rows, first, intern))
+        else:
+            out.extend(_type_batch(view, spec, columns, len(rows), first, intern))
+        first += len(rows)
+    return tuple(out)
+
+
+def _slices(rows: list, size: int = 10_000) -> Iterator[list]:
+    return (rows[i:i + size] for i in range(0, len(rows), size))
+
+
+def _coalesced(batches: Iterable[list], size: int = 4096) -> Iterator[list]:
+    """Batches of at least `size` rows (but the last): the reader gives single rows where it could
+    not decode a buffer at once, and each batch has a fixed cost."""
+    pending: list = []
+    for batch in batches:
+        if not pending and len(batch) >= size:
+            yield batch
+            continue
+        pending.extend(batch)
+        if len(pending) >= size:
+            yield pending
+            pending = []
+    if pending:
+        yield pending
+
+
+_ABSENT = object()  # a required column missing from a row
+_SCALARS = frozenset({str, type(None), int, float})
+_TEXTS = frozenset({str})
+_TEXTS_OR_NULL = frozenset({str, type(None)})
+
+
+def _valid_columns(rows: list, spec: ViewSpec) -> list[list] | None:
+    """The values of each column of spec.fields, if every row passes _check_row; None if any does
+    not (or might not).  Column by column, so that the checks run in C (a snapshot has a million
+    rows, repeating a few thousand names): the same rules as _row_ok."""
+    if not rows:
+        return [[] for _ in spec.fields]
+    if set(map(type, rows)) != {dict}:
+        return None
+    columns = []
+    for column, _ in spec.fields:
+        required = column in spec.required
+        values = [row.get(column, _ABSENT) for row in rows] if required else [row.get(column) for row in rows]
+        kinds = set(map(type, values))
+        if column in _NAME_COLUMNS:  # non-empty text; null only in an optional column
+            if not kinds <= (_TEXTS if required else _TEXTS_OR_NULL):
+                return None
+        elif not kinds <= _SCALARS:  # bool, dict, list, or a required column missing
+            return None
+        if str in kinds:
+            distinct = set(values)
+            if (column in _NAME_COLUMNS and "" in distinct) or any("\x00" in v for v in distinct if type(v) is str):
+                return None
+        columns.append(values)
+    return columns
+
+
+def _type_batch(view: str, spec: ViewSpec, columns: list[list], count: int, first: int,
+                intern: Callable[[Any], str | None]) -> list:
+    """Rows first..first+count-1 from their valid column values: each conversion is one pass."""
+    fields = []
+    for (_, conversion), values in zip(spec.fields, columns):
+        if conversion == TEXT:
+            fields.append(list(map(intern, values)))
+        else:  # a flag: converted once per distinct value (numbers 1 and 1.0 convert alike)
+            convert = _FLAGS[conversion]
+            fields.append(list(map({v: convert(v) for v in set(values)}.__getitem__, values)))
+    fields.append(list(map(f"{view}#{{}}".format, range(first, first + count))))
+    # tuple.__new__ is what NamedTuple._make calls: the row type, without a Python call per row
+    return list(map(tuple.__new__, repeat(spec.row, count), zip(*fields)))
+
+
+def _type_each(origin: str, view: str, spec: ViewSpec, rows: list, first: int,
+               intern: Callable[[Any], str | None]) -> list:
+    required, optional = spec.required, spec.optional
     columns = required + optional
     out = []
-    for index, row in enumerate(rows, start=1):
+    for index, row in enumerate(rows, start=first):
         if not _row_ok(row, columns, required):
             _check_row(f"{origin}: {view} row {index}", row, required, optional)  # raises
-        out.append(build(row, f"{view}#{index}", intern))
-    return tuple(out)
+        values = [intern(row.get(column)) if conversion == TEXT else _FLAGS[conversion](row.get(column))
+                  for column, conversion in spec.fields]
+        values.append(f"{view}#{index}")
+        out.append(tuple.__new__(spec.row, values))
+    return out
 
 
 def _row_ok(row: Any, columns: tuple[str, ...], required: tuple[str, ...]) -> bool:
@@ -376,14 +443,14 @@ def catalog_from_snapshot_file(path: Path, origin: str) -> Catalog | None:
                     if view in typed or (view in VIEWS and not isinstance(rows, Rows)):
                         return None
                     if view in VIEWS:
-                        typed[view] = _type_rows(origin, view, rows, intern)
+                        typed[view] = _type_rows(origin, view, rows.batches(), intern)
                     else:
                         typed[view] = ()  # read past (skipped by the reader), but noted: no repeats
     except (StreamError, SnapshotError, OSError, UnicodeDecodeError, RecursionError):
         return None
     src = top.get("source") or {}
     if (top.get("format") != SNAPSHOT_FORMAT or not isinstance(src, dict) or not isinstance(top.get("views"), Views)
-            or any(view_required and view not in typed for view, (*_, view_required) in VIEWS.items())
+            or any(spec.view_required and view not in typed for view, spec in VIEWS.items())
             or any(isinstance(v, str) and "\x00" in v for v in src.values())):  # the whole-file path names it
         return None
     for view in VIEWS:

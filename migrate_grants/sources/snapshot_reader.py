@@ -7,9 +7,9 @@ reader walks the document's outer structure itself and decodes each value (a row
 stay in memory.
 
 Rows are decoded a buffer at a time where possible: the text from the current row up to the last
-complete row in the buffer is decoded as one JSON array (in C), which is valid exactly when it
-is a sequence of complete values; when it is not (a "}," inside a string, say), the rows are
-decoded one at a time instead.
+complete row in the buffer (or to the end of the array, if that comes first) is decoded as one
+JSON array (in C), which is valid exactly when it is a sequence of complete values; when it is
+not (a "}," inside a string, say), the rows are decoded one at a time instead.
 
 It reads exactly JSON, but only the shape of a snapshot: anything unexpected raises StreamError,
 and the caller then reads the file whole with json.load, which names the problem precisely.
@@ -90,8 +90,9 @@ class _Buffer:
             self._more()
 
     def values_in_buffer(self) -> list | None:
-        """The array elements from here to the last "}" in the buffer that a "," follows, decoded
-        at once; None when there is no such "}" or the text up to it is not complete values."""
+        """The array elements from here on, decoded at once: up to the array's end if it is in the
+        buffer, else up to the last "}" in the buffer that a "," follows; None when there is no
+        such "}" or the text up to it is not complete values."""
         if not self.batches:
             return None
         self.batches = False  # one attempt per buffer: failing ones must not repeat per value
@@ -102,11 +103,16 @@ class _Buffer:
                 return None
             after = _SPACE.match(text, end).end()
             if after < len(text) and text[after] == ",":
+                # "[" + the text up to that "}" + "]": where the array ends before that "}" (the
+                # buffer holds the end of a view and the start of the next), its own "]" closes
+                # the decoded array first, and raw_decode stops there.
+                decoded = "[" + text[self.pos:end] + "]"
                 try:
-                    values = self._decoder.decode("[" + text[self.pos:end] + "]")
+                    values, stop = self._decode(decoded)
                 except json.JSONDecodeError:
                     return None
-                self.pos = end
+                # past the last value: at the array's "]" (decoded[stop - 1] is text[self.pos + stop - 2])
+                self.pos = end if stop == len(decoded) else self.pos + stop - 2
                 self.batches = True
                 return values
             hi = end - 1
@@ -124,13 +130,19 @@ class _Buffer:
 
 
 class Rows:
-    """The rows of one view (a JSON array), decoded as they are iterated."""
+    """The rows of one view (a JSON array), decoded as they are iterated: one at a time, or as
+    lists of consecutive rows (batches(): a buffer's worth each, to type them column by column).
+    Either way each row is read once."""
 
     def __init__(self, buf: _Buffer):
-        self._items = _array(buf)
+        self._batches = _array(buf)
+
+    def batches(self) -> Iterator[list]:
+        return self._batches
 
     def __iter__(self) -> Iterator[Any]:
-        return self._items
+        for batch in self._batches:
+            yield from batch
 
 
 class Views:
@@ -189,7 +201,8 @@ def _views(buf: _Buffer) -> Iterator[tuple[str, Any]]:
             return
 
 
-def _array(buf: _Buffer) -> Iterator[Any]:
+def _array(buf: _Buffer) -> Iterator[list]:
+    """The array's elements, in lists of consecutive ones."""
     buf.take("[")
     if buf.next_char() == "]":
         buf.pos += 1
@@ -197,8 +210,8 @@ def _array(buf: _Buffer) -> Iterator[Any]:
     while True:
         values = buf.values_in_buffer()
         if values:
-            yield from values
+            yield values
         else:
-            yield buf.value()
+            yield [buf.value()]
         if buf.end_of_member("]"):
             return
