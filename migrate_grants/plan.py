@@ -11,9 +11,10 @@ same on a first run (master owns) and a re-run (owner owns), on PostgreSQL below
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
-from dataclasses import dataclass
-from typing import Iterable
+from dataclasses import dataclass, field
+from typing import Callable, Iterable
 
 from .gcpause import without_gc
 from .mapping import Target
@@ -51,7 +52,18 @@ class Action:
     message: str
     sql: str
     run_as: str | None = None  # SET ROLE to this owner first (grants on objects it owns)
-    sources: tuple[str, ...] = ()
+    # The Oracle rows the action carries out, or a function that lists them: only apply's errors
+    # and journal, the report and `plan --format json` read them, never the script, and a compact
+    # statement's rows are a sort of up to a million refs.  Read them as `sources`.
+    source_rows: tuple[str, ...] | Callable[[], tuple[str, ...]] = field(default=(), repr=False, compare=False)
+
+    @property
+    def sources(self) -> tuple[str, ...]:
+        rows = self.source_rows
+        if callable(rows):
+            rows = rows()
+            object.__setattr__(self, "source_rows", rows)  # once: the same rows every time
+        return rows
 
 
 def owner_of(model: Model) -> dict[ObjectRef, str | None]:
@@ -196,13 +208,13 @@ def grant_actions(grants: Iterable[Grant], owners: dict[ObjectRef, str | None], 
         sql = grant_sql(privileges, (), ref.kind.grant_keyword, [ref], grantees, grantable)
         message = f"{', '.join(privileges)} on {ref} to {', '.join(grantees)}" + (" with grant option" if grantable else "")
         actions.append(Action(section, message, sql, owners.get(ref) or owners.get(_schema(ref)),
-                              _sources(g for _, gs in entries for g in gs)))
+                              functools.partial(_cell_sources, [gs for _, gs in entries], None)))
 
     for (ref, grantee, grantable, privilege), gs in sorted(column_level.items(), key=lambda kv: (kv[0][0].sort_key(), kv[0][1:])):
         columns = sorted({g.column for g in gs})
         sql = grant_sql([privilege], columns, ref.kind.grant_keyword, [ref], [grantee], grantable)
         message = f"{privilege} ({', '.join(columns)}) on {ref} to {grantee}" + (" with grant option" if grantable else "")
-        actions.append(Action("column grants", message, sql, owners.get(ref), _sources(gs)))
+        actions.append(Action("column grants", message, sql, owners.get(ref), functools.partial(_cell_sources, [gs], None)))
     return actions
 
 
@@ -277,11 +289,7 @@ def _compact(table_level: dict, column_level: dict, owners, schema_contents, gra
                 chunks = [(refs[i:i + MAX_OBJECTS_PER_STATEMENT], None)
                           for i in range(0, len(refs), MAX_OBJECTS_PER_STATEMENT)]
             for chunk, in_schema in chunks:
-                if len(chunks) == 1:
-                    sources = tuple(sorted({s for gs in cells for g in gs for s in g.sources}))
-                else:  # only the grants on this chunk's objects
-                    in_chunk = set(chunk)
-                    sources = tuple(sorted({s for gs in cells for g in gs if g.ref in in_chunk for s in g.sources}))
+                sources = functools.partial(_cell_sources, cells, None if len(chunks) == 1 else chunk)
                 if in_schema is not None:
                     sql = grant_sql(privileges, columns, ALL_IN_SCHEMA[keyword], chunk, grantees, grantable, in_schema)
                     what = f"all {len(chunk)} {ALL_IN_SCHEMA[keyword].lower()} in schema {in_schema}"
@@ -296,6 +304,14 @@ def _compact(table_level: dict, column_level: dict, owners, schema_contents, gra
 
 
 _SORT_KEY = ObjectRef.sort_key
+
+
+def _cell_sources(cells: list[list[Grant]], chunk: list[ObjectRef] | None) -> tuple[str, ...]:
+    """The source rows of the grants in `cells` (only those on `chunk`'s objects, if given)."""
+    if chunk is None:
+        return tuple(sorted({s for gs in cells for g in gs for s in g.sources}))
+    in_chunk = set(chunk)
+    return tuple(sorted({s for gs in cells for g in gs if g.ref in in_chunk for s in g.sources}))
 
 
 # What PostgreSQL grants PUBLIC by default on new objects (acldefault) and Oracle never does.
