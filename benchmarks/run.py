@@ -236,7 +236,7 @@ def run_size(name: str, args, install) -> Result:
             run, acc, extra = apply_method(method, name, path, install, args)
             res.apply[method] = run
             results[method] = acc
-            log(f"[{name}] {method}: {run.seconds:.2f} s")
+            log(f"[{name}] {method}: {run.seconds:.2f} s ({run.peak_mb:.0f} MB peak, that process)")
             if extra:
                 res.acl, res.inspect, res.diff = extra.get("acl", ()), extra.get("inspect", {}), extra.get("diff", {})
         reference_method = args.methods[0]
@@ -388,6 +388,7 @@ def report(results: list[Result], install, args, shape: dict | None = None) -> s
             for p in r.problems:
                 lines.append(f"  {r.name}: {p}")
         lines.append("")
+    lines += growth(results)
     for r in results:
         if r.acl:
             lines.append(f"{r.name}: after apply, {r.acl[0]} relations with {r.acl[1]} ACL items "
@@ -405,6 +406,24 @@ def report(results: list[Result], install, args, shape: dict | None = None) -> s
                      f"({shape['acl'][2]} privileges): inspector {shape['alone']:.2f} s; `migrate-grants inspect URL -o FILE` "
                      f"{shape['cli'].seconds:.2f} s, {shape['cli'].peak_mb:.0f} MB")
     return "\n".join(lines) + "\n"
+
+
+def growth(results: list[Result]) -> list[str]:
+    """Each step's cost per grant at every size: flat columns mean linear growth."""
+    rows = []
+    for r in results:
+        cells = []
+        for step, run in (("render", r.render.get("compact")), ("apply", r.apply.get("apply")),
+                          ("inspect", (r.inspect or {}).get("cli")), ("diff", (r.diff or {}).get("cli"))):
+            cells.append("" if run is None else
+                         f"{run.seconds:7.2f} {run.seconds / r.grants * 1e6:5.1f} {run.peak_mb:6.0f} "
+                         f"{run.peak_mb * 1024 / r.grants:5.2f}")
+        rows.append(f"{r.name:>6} {r.grants:>9} | " + " | ".join(f"{c:>26}" for c in cells))
+    if len(results) < 2:
+        return []
+    head = " | ".join(f"{step + ': s  us/gr    MB KB/gr':>26}" for step in ("render", "apply", "inspect", "diff"))
+    return ["growth (the CLI commands; per grant: flat columns = linear growth in time and memory)",
+            f"{'size':>6} {'grants':>9} | {head}", *rows, ""]
 
 
 def main(argv=None) -> int:
