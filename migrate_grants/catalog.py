@@ -191,6 +191,11 @@ class ViewSpec:
     fields: tuple[tuple[str, str], ...]  # (column, TEXT / YES / OPT_YES / YES_DEFAULT)
     view_required: bool = False
 
+    def __post_init__(self) -> None:
+        # The row is built positionally: its fields must be the columns, in order, then ref.
+        if tuple(column.lower() for column, _ in self.fields) + ("ref",) != self.row._fields:
+            raise TypeError(f"ViewSpec of {self.row.__name__}: columns {self.fields} do not match {self.row._fields}")
+
     @property
     def optional(self) -> tuple[str, ...]:
         return tuple(column for column, _ in self.fields if column not in self.required)
