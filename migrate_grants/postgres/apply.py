@@ -122,12 +122,23 @@ class Journal:
             except OSError as exc:
                 raise JournalError(f"{path}: cannot write the journal: {exc.strerror or exc}") from None
 
+    @property
+    def enabled(self) -> bool:
+        """False without --journal: callers skip building records nobody reads."""
+        return self._file is not None
+
     def write(self, event: str, **data) -> None:
+        self.write_many([(event, data)])
+
+    def write_many(self, records: list[tuple[str, dict]]) -> None:
+        """Several records, written and flushed together (the actions of one batch ran together)."""
         if self._file is None:
             return
-        record = {"time": datetime.now(timezone.utc).isoformat(timespec="milliseconds"), "event": event, **data}
+        now = datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+        text = "".join(json.dumps({"time": now, "event": event, **data}, ensure_ascii=False) + "\n"
+                       for event, data in records)
         try:
-            self._file.write(json.dumps(record, ensure_ascii=False) + "\n")
+            self._file.write(text)
             self._file.flush()
         except OSError as exc:
             self.close()  # nothing more is written; apply stops (rolls back) or reports it after COMMIT
@@ -380,7 +391,8 @@ class _Runner:
             else:
                 raise ApplyError(f"action {index}/{self.total} ({_describe(action)}) failed: the server warned: "
                                  f"{'; '.join(texts)}; rolled back: nothing was applied")
-        self._journal(index, action, time.perf_counter() - t0)
+        if self.log.enabled:
+            self.log.write_many([self._record(index, action, time.perf_counter() - t0)])
 
     def run_batch(self, batch: list[tuple[int, Action]]) -> bool:
         """All of `batch` in one round trip; False if it was rolled back (an error or a warning)."""
@@ -405,9 +417,9 @@ class _Runner:
         if self.warnings:
             self._rollback_batch(batch, None)
             return False
-        seconds = time.perf_counter() - t0
-        for index, action in batch:
-            self._journal(index, action, seconds, batch=[first_index, batch[-1][0]])
+        if self.log.enabled:
+            seconds, span = time.perf_counter() - t0, [first_index, batch[-1][0]]
+            self.log.write_many([self._record(index, action, seconds, batch=span) for index, action in batch])
         return True
 
     def _rollback_batch(self, batch: list[tuple[int, Action]], exc: psycopg.Error | None) -> None:
@@ -426,10 +438,10 @@ class _Runner:
             self.conn.execute("RESET ROLE")
             self.current_role = None
 
-    def _journal(self, index: int, action: Action, seconds: float, **batch) -> None:
-        self.log.write("action", index=index, of=self.total, section=action.section, message=action.message,
-                       run_as=action.run_as, sql=redact(action.sql), sources=list(action.sources),
-                       ms=round(seconds * 1000, 2), **batch)
+    def _record(self, index: int, action: Action, seconds: float, **batch) -> tuple[str, dict]:
+        return ("action", dict(index=index, of=self.total, section=action.section, message=action.message,
+                               run_as=action.run_as, sql=redact(action.sql), sources=list(action.sources),
+                               ms=round(seconds * 1000, 2), **batch))
 
 
 def dry_run(url: str, desired: Model, options: ApplyOptions = ApplyOptions()) -> ApplyResult:
