@@ -24,7 +24,7 @@ import typer
 from .cli import (CONFIG_HELP, EXIT_FINDINGS, EXIT_OK, SOURCE_HELP, FailOn, Flavor, _map, app, err,
                   report_findings, user_errors, write_output)
 from .errors import UserError
-from .model import MODEL_FORMAT, Model, model_from_dict
+from .model import MODEL_FORMATS, Model, model_from_dict
 
 EXIT_DRIFT = EXIT_FINDINGS  # diff --exit-code: 1 = the models differ (like git diff)
 
@@ -85,7 +85,7 @@ def _load_model_file(spec: str) -> Model | None:
     try:
         with path.open(encoding="utf-8") as f:
             head = f.read(4096)
-            if f'"{MODEL_FORMAT}"' not in head:
+            if not any(f'"{name}"' in head for name in MODEL_FORMATS):
                 return None
             data = json.loads(head + f.read())
     except (OSError, UnicodeDecodeError):

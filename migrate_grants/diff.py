@@ -24,7 +24,7 @@ from typing import Any, Iterable
 
 from .gcpause import paused_gc
 from .mapping import Target
-from .model import (PUBLIC, Grant, ManagedObject, Membership, Model, ObjectKind, ObjectRef, Role,
+from .model import (PUBLIC, Grant, ManagedObject, Membership, Model, ObjectKind, ObjectRef, Role, grant_to_dict,
                     model_to_dict)
 # PUBLIC_DEFAULTS: what PostgreSQL gives PUBLIC on new objects and Oracle never does (as the script)
 from .plan import (PUBLIC_DEFAULTS, Action, grant_actions, lock_check_actions, membership_action, membership_actions,
@@ -394,7 +394,7 @@ def to_dict(d: ModelDiff, left: str = "desired", right: str = "actual") -> dict:
         return model_to_dict(Model(memberships=tuple(ms)))["memberships"]
 
     def grants(gs: Iterable[Grant]) -> list[dict]:
-        return model_to_dict(Model(grants=tuple(gs)))["grants"]
+        return [grant_to_dict(g) for g in gs]
 
     return {
         "format": DIFF_FORMAT,

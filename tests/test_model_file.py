@@ -1,0 +1,141 @@
+"""The model file, format /2: grants as one array per line, read in bulk with the checks of the
+element-by-element reader (which still names the bad element), and /1 files still read."""
+
+from __future__ import annotations
+
+import copy
+import json
+from dataclasses import astuple, fields
+
+import pytest
+
+from migrate_grants.errors import UserError
+from migrate_grants.model import (GRANT_FIELDS, MODEL_FORMAT, Grant, Model, ObjectKind, ObjectRef, _grant_lines, _valid_grant_rows, grant_row, grants_in_order, make_grants,
+                                  model_from_dict, model_to_dict)
+
+from test_input_validation import GOOD_MODEL
+
+EMP = ObjectRef(ObjectKind.TABLE, "hr", "emp")
+ODD = ObjectRef(ObjectKind.VIEW, 'sch"ema\\', 'na\nme é')
+
+
+def to_v2(v1: dict) -> dict:
+    """A /1 model dict as /2 (grants as rows); keys that are absent become None."""
+    data = {k: v for k, v in v1.items() if k != "grants"}
+    data["format"] = MODEL_FORMAT
+    if "grants" in v1:
+        grants = v1["grants"]
+        if not isinstance(grants, list):
+            data["grants"] = grants
+        else:
+            data["grants"] = [
+                [g["object"].get("kind"), g["object"].get("schema"), g["object"].get("name"), g.get("column"),
+                 g.get("privilege"), g.get("grantee"), g.get("grantable"), g.get("sources", [])]
+                if isinstance(g, dict) and isinstance(g.get("object"), dict) else g for g in grants]
+    return data
+
+
+def test_make_grants_makes_what_grant_makes():
+    args = [(EMP, "SELECT", "r", False, None, ()), (ODD, "UPDATE", "PUBLIC", True, "c", ("DBA_COL_PRIVS#1",))]
+    made = make_grants(*[list(column) for column in zip(*args)])
+    for g, a in zip(made, args):
+        expected = Grant(*a)
+        assert g == expected and astuple(g) == astuple(expected) and hash(g) == hash(expected)
+        assert [getattr(g, f.name) for f in fields(Grant)] == list(a)
+
+
+def test_grant_lines_are_what_json_writes():
+    grants = [Grant(EMP, "SELECT", "r"), Grant(ODD, "UPDATE", 'gr"an\\tee', True, 'co\tl', ("a", 'b"\u2028')),
+              Grant(EMP, "INSERT", "é", column="x")]
+    assert list(_grant_lines(grants)) == ["  " + json.dumps(grant_row(g), ensure_ascii=False) for g in grants]
+
+
+def test_a_v2_file_round_trips_one_line_per_element():
+    model = model_from_dict(copy.deepcopy(GOOD_MODEL), "desired.json")
+    model = Model.build(model.roles, model.memberships, model.objects,
+                        [*model.grants, Grant(ODD, "SELECT", "r", sources=("x", "y")), Grant(ODD, "UPDATE", "r", column="c")])
+    text = model.to_json()
+    data = json.loads(text)
+    assert data == model_to_dict(model) and data["format"] == MODEL_FORMAT
+    assert len(data["grants"][0]) == len(GRANT_FIELDS)
+    assert len(text.split("\n")) - 1 == 3 + 4 * 2 + len(model.roles) + len(model.memberships) + len(model.objects) + \
+        len(model.grants)
+    loaded = model_from_dict(data, "m.json")
+    assert loaded == model
+    assert [g.sources for g in loaded.grants] == [g.sources for g in model.grants]
+
+
+def test_a_v1_file_still_loads():
+    v1 = model_from_dict(copy.deepcopy(GOOD_MODEL), "desired.json")
+    assert model_from_dict(to_v2(copy.deepcopy(GOOD_MODEL)), "desired.json") == v1
+
+
+def test_unsorted_or_repeated_rows_are_sorted_and_merged():
+    data = to_v2(copy.deepcopy(GOOD_MODEL))
+    first = data["grants"][0]
+    data["grants"] = [*reversed(data["grants"]), [*first[:7], ["DBA_TAB_PRIVS#9"]]]
+    model = model_from_dict(data, "desired.json")
+    assert model == model_from_dict(to_v2(copy.deepcopy(GOOD_MODEL)), "desired.json")
+    assert grants_in_order(model.grants)
+    assert model.grants[0].sources == ("DBA_TAB_PRIVS#9",)
+
+
+# Every grant case of test_input_validation, as rows: the bulk check refuses each (so the row by
+# row reader runs), and the message is the one a /1 file gets.
+from test_input_validation import test_a_bad_model_element_is_refused_naming_file_and_element as _v1_cases  # noqa: E402
+
+GRANT_CASES = [(mutate, expected) for mutate, expected in _v1_cases.pytestmark[0].args[1]
+               if "grants" in expected and "missing" not in expected]
+
+
+@pytest.mark.parametrize("mutate, expected", GRANT_CASES)
+def test_a_bad_row_is_refused_naming_file_and_element(mutate, expected):
+    v1 = copy.deepcopy(GOOD_MODEL)
+    mutate(v1)
+    data = to_v2(v1)
+    if isinstance(data["grants"], list):
+        assert _valid_grant_rows(data["grants"]) is None
+    with pytest.raises(UserError) as caught:
+        model_from_dict(data, "desired.json")
+    message = str(caught.value)
+    assert message.startswith("desired.json: ") and expected in message and "\n" not in message
+
+
+@pytest.mark.parametrize("mutate, expected", [
+    (lambda rows: rows[1].pop(), "grants[1]: expected 8 values (kind, schema, name, column, privilege, grantee, "
+                                 "grantable, sources), got 7"),
+    (lambda rows: rows[2].append(1), "grants[2]: expected 8 values"),
+    (lambda rows: rows.__setitem__(0, {"kind": "schema"}), "grants[0]: expected an array of 8"),
+    (lambda rows: rows[1].__setitem__(7, ["a", 1]), "grants[1]: sources must be a list of strings"),
+    (lambda rows: rows[1].__setitem__(7, ["a\x00"]), "grants[1]: sources must be a list of strings"),
+    (lambda rows: rows[1].__setitem__(7, None), "grants[1]: sources must be a list of strings"),
+    (lambda rows: rows[1].__setitem__(6, 1), "grants[1]: grantable 1 must be true or false"),
+    (lambda rows: rows[1].__setitem__(6, None), "grants[1]: grantable None must be true or false"),
+    (lambda rows: rows[1].__setitem__(1, ["hr"]), "grants[1]: schema ['hr'] is not a valid name"),
+    (lambda rows: rows[1].__setitem__(0, "schema"), "grants[1]: a schema has no name"),
+    (lambda rows: rows[1].__setitem__(2, None), "grants[1]: name None is not a valid name"),
+    (lambda rows: rows[0].__setitem__(2, "x"), "grants[0]: a schema has no name"),
+    (lambda rows: rows[2].__setitem__(3, 5), "grants[2]: column 5 is not a valid name"),
+    (lambda rows: rows[2].__setitem__(5, ""), "grants[2]: grantee '' is not a valid name"),
+    (lambda rows: rows[0].__setitem__(0, "routine"), "grants[0]: name '' is not a valid name"),
+])
+def test_rows_of_the_wrong_shape_or_type_are_refused(mutate, expected):
+    data = to_v2(copy.deepcopy(GOOD_MODEL))
+    mutate(data["grants"])
+    assert _valid_grant_rows(data["grants"]) is None
+    with pytest.raises(UserError) as caught:
+        model_from_dict(data, "desired.json")
+    assert expected in str(caught.value)
+
+
+def test_a_schema_name_may_be_null_as_in_v1():
+    data = to_v2(copy.deepcopy(GOOD_MODEL))
+    data["grants"][0][2] = None
+    assert _valid_grant_rows(data["grants"]) is not None
+    assert model_from_dict(data, "d.json") == model_from_dict(to_v2(copy.deepcopy(GOOD_MODEL)), "d.json")
+
+
+def test_build_skips_the_merge_only_for_grants_in_strict_order():
+    a, b = Grant(EMP, "INSERT", "r"), Grant(EMP, "SELECT", "r")
+    assert grants_in_order([a, b]) and not grants_in_order([b, a]) and not grants_in_order([a, a])
+    assert Model.build(grants=[b, a, a]).grants == (a, b)
