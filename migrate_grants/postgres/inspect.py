@@ -28,13 +28,15 @@ import functools
 import time
 from collections import defaultdict
 from dataclasses import dataclass, fields
+from itertools import compress, repeat
+from operator import attrgetter, is_not
 from typing import Any, Iterable
 
 import psycopg
 
 from ..diff import normalize_valid_until
 from ..gcpause import paused_gc
-from ..model import PUBLIC, Grant, ManagedObject, Membership, Model, ObjectKind, ObjectRef, Role
+from ..model import PUBLIC, Grant, ManagedObject, Membership, Model, ObjectKind, ObjectRef, Role, make_grants
 from ..templates import templates_dir
 
 QUERIES = ("server", "roles", "memberships", "schemas", "relations", "columns", "routines", "types", "default_acls",
@@ -169,13 +171,14 @@ def _inspect(conn: psycopg.Connection, scope: Scope) -> Inspection:
 
     # --- ACLs: one query per catalog, set-based --------------------------------------------
     objects: dict[ObjectRef, ManagedObject] = {}
-    grants: dict[tuple, bool] = {}  # (ref, column, privilege, grantee) -> grantable (any grantor)
+    # ACL entries as parallel columns: ref, column, grantee oid (None: an object without entries
+    # for the grantees in scope), privilege, grantable.  Relations bring hundreds of thousands:
+    # their columns are filled in C (zip, map), and merged and sorted in one pass (_grants).
+    acl: tuple[list, list, list, list, list] = ([], [], [], [], [])
 
     def add(ref: ObjectRef, column: str | None, grantee_oid, privilege, grantable) -> None:
-        if grantee_oid is None:  # an object without entries for the grantees in scope
-            return
-        key = (ref, column, privilege, name_of[grantee_oid])
-        grants[key] = grants.get(key, False) or bool(grantable)
+        for values, value in zip(acl, (ref, column, grantee_oid, privilege, grantable)):
+            values.append(value)
 
     schema_name: dict[int, str] = {}
     for oid, nspname, owner, grantee, privilege, grantable in rows("schemas", {"grantees": grantees}):
@@ -188,12 +191,16 @@ def _inspect(conn: psycopg.Connection, scope: Scope) -> Inspection:
     params = {"schemas": sorted(schema_name), "grantees": grantees}
 
     relation_ref: dict[int, ObjectRef] = {}
-    for oid, nsp, relname, relkind, owner, grantee, privilege, grantable in rows("relations", params):
-        ref = relation_ref.get(oid)
-        if ref is None:
+    relation_rows = rows("relations", params)
+    for oid, nsp, relname, relkind, owner, *_ in relation_rows:
+        if oid not in relation_ref:
             ref = relation_ref[oid] = ObjectRef(RELKINDS[relkind], schema_name[nsp], relname)
             objects[ref] = ManagedObject(ref, name_of.get(owner))
-        add(ref, None, grantee, privilege, grantable)
+    if relation_rows:
+        oids, _, _, _, _, grantee_oids, privileges, grantables = zip(*relation_rows)
+        for values, column in zip(acl, (map(relation_ref.__getitem__, oids), repeat(None, len(oids)), grantee_oids,
+                                        privileges, grantables)):
+            values.extend(column)
     for attrelid, attname, grantee, privilege, grantable in rows("columns", params):
         add(relation_ref[attrelid], attname, grantee, privilege, grantable)
 
@@ -234,17 +241,43 @@ def _inspect(conn: psycopg.Connection, scope: Scope) -> Inspection:
     external = sorted(({m.role for m in memberships} | set(scope.granted_roles)) & set(name_of.values()) - set(managed))
     grantable = {r[0] for r in rows("grantable_roles", {"roles": external})} if external else set()
 
-    # Built sorted like Model.build, without its merge pass: every key is unique here already.
     model = Model(
         roles=tuple(sorted(roles, key=lambda r: r.name)),
         memberships=tuple(sorted(memberships, key=lambda m: m.key)),
         objects=tuple(sorted(objects.values(), key=lambda o: o.ref.sort_key())),
-        grants=tuple(sorted((Grant(ref, privilege, grantee, grantable, column)
-                             for (ref, column, privilege, grantee), grantable in grants.items()),
-                            key=Grant.sort_key)))
+        grants=_grants(*acl, name_of))
     return Inspection(model, version_num, current_user, database, bool(is_superuser), scope, tuple(notes),
                       ambiguous, tuple((r, r in grantable) for r in external), time.perf_counter() - started,
                       tuple(counts))
+
+
+def _grants(refs: list, columns: list, grantee_oids: list, privileges: list, grantables: list,
+            name_of: dict[int, str]) -> tuple[Grant, ...]:
+    """The grants of the ACL entries (parallel columns), sorted like Model.build sorts them.
+    Entries of several grantors merge: (ref, column, privilege, grantee) holds the grant option if
+    any grantor gave it.  Keys, merge and sort key are built in C (zip, map, dict); the grants are
+    made by model.make_grants."""
+    present = list(map(is_not, grantee_oids, repeat(None)))  # None: an object without entries
+    keys = list(zip(compress(refs, present), compress(columns, present), compress(privileges, present),
+                    map(name_of.__getitem__, compress(grantee_oids, present))))
+    with_option = list(map(bool, compress(grantables, present)))
+    merged = dict.fromkeys(keys, False)
+    merged.update(zip(compress(keys, with_option), repeat(True)))
+    if not merged:
+        return ()
+    refs, columns, privileges, grantees = zip(*merged)
+    grantables = list(merged.values())
+    sort_keys = list(zip(map(_SORT_KEY, refs), [c or "" for c in columns], grantees, privileges, grantables))
+    order = sorted(range(len(sort_keys)), key=sort_keys.__getitem__)
+
+    def ordered(values) -> list:
+        return list(map(values.__getitem__, order))
+
+    return tuple(make_grants(ordered(refs), ordered(privileges), ordered(grantees), ordered(grantables),
+                             ordered(columns), repeat((), len(order))))
+
+
+_SORT_KEY = attrgetter("_sort_key")
 
 
 def _role(row: dict[str, Any]) -> Role:
