@@ -280,9 +280,10 @@ def diff_command(
         if not _is_url(spec):
             sides[spec] = _desired_side(spec, version, flavor, keep_ownership, config_file)
     model_side = sides.get(left) or sides.get(right)
-    scope = Scope.of_model(model_side.model, roles, schemas) if model_side is not None else Scope.of_names(roles, schemas)
     for spec in (left, right):
         if _is_url(spec) and spec not in sides:
+            scope = (Scope.of_model(model_side.model, roles, schemas) if model_side is not None
+                     else Scope.of_names(roles, schemas))
             sides[spec] = _inspect_side(spec, scope)
     a, b = sides[left], sides[right]
     for side in (a, b) if left != right else (a,):

@@ -26,8 +26,8 @@ from typing import Any, Iterable
 
 from .gcpause import paused_gc
 from .mapping import Target
-from .model import (PUBLIC, Grant, ManagedObject, Membership, Model, ObjectKind, ObjectRef, Role, grant_to_dict,
-                    model_to_dict)
+from .model import (PUBLIC, Grant, ManagedObject, Membership, Model, ObjectKind, ObjectRef, Role, grant_columns,
+                    grant_to_dict, model_to_dict)
 # PUBLIC_DEFAULTS: what PostgreSQL gives PUBLIC on new objects and Oracle never does (as the script)
 from .plan import (PUBLIC_DEFAULTS, Action, grant_actions, lock_check_actions, membership_action, membership_actions,
                    sort_actions)
@@ -235,15 +235,17 @@ class _GrantTable:
     spans: dict[tuple, tuple[int, int]] | None
 
     @classmethod
-    def of(cls, grants: tuple[Grant, ...]) -> "_GrantTable":
+    def of(cls, model: Model) -> "_GrantTable":
+        grants = model.grants
         n = len(grants)
-        refs = list(map(_REF, grants))
+        known = grant_columns(model)  # read from a file: the columns are at hand
+        refs = known[0] if known is not None else list(map(_REF, grants))
         distinct = dict(zip(map(id, refs), refs))  # the refs list keeps every id unique
         canonical: dict[tuple, tuple] = {}
         plain_of = {i: canonical.setdefault(p, p)
                     for i, ref in distinct.items() for p in [(ref.kind.grant_keyword, ref.schema, ref.name)]}
         plains = list(map(plain_of.__getitem__, map(id, refs)))
-        rows = list(map(_ROW, grants))
+        rows = list(zip(*known[1:])) if known is not None else list(map(_ROW, grants))
         starts = [0, *compress(range(1, n), map(is_not, islice(plains, 1, None), plains))] if n else []
         spans = None
         if len(starts) == len(canonical):  # each plain ref's grants are contiguous
@@ -313,11 +315,11 @@ def diff(desired: Model, actual: Model) -> ModelDiff:
 
 
 def _diff(desired: Model, actual: Model) -> ModelDiff:
-    d_table, a_table = _GrantTable.of(desired.grants), _GrantTable.of(actual.grants)
+    d_table, a_table = _GrantTable.of(desired), _GrantTable.of(actual)
     aligned, actual_kinds, notes = align_kinds(desired, actual, d_table.refs, a_table.refs)
     if aligned is not actual:  # rare: some relation kinds differ; grants now carry the desired kinds
         actual = aligned
-        a_table = _GrantTable.of(actual.grants)
+        a_table = _GrantTable.of(actual)
 
     # roles
     d_roles = {r.name: r for r in desired.roles}

@@ -16,13 +16,16 @@ from itertools import chain, compress, islice, repeat
 from json.encoder import encode_basestring as _encode_string
 from typing import Iterable, Iterator
 
-# /2: a grant is one JSON array per line (kind, schema, name, column, privilege, grantee,
-# grantable, sources) instead of an object with a nested object: a third of the size, parsed
-# several times faster.  /1 files are still read (element by element).
+# /2: "grants" is a list of arrays, one per line: an object [kind, schema, name], then the grants
+# on it, each [column, privilege, grantee, grantable, sources].  /1 wrote each grant as an object
+# with its object nested in it; /2 files are about half the size and read several times faster.
+# /1 files are still read (element by element).
 MODEL_FORMAT = "migrate-grants-model/2"
 MODEL_FORMAT_V1 = "migrate-grants-model/1"
 MODEL_FORMATS = (MODEL_FORMAT, MODEL_FORMAT_V1)
-GRANT_FIELDS = ("kind", "schema", "name", "column", "privilege", "grantee", "grantable", "sources")
+OBJECT_FIELDS = ("kind", "schema", "name")
+GRANT_FIELDS = ("column", "privilege", "grantee", "grantable", "sources")
+_ROW_SHAPES = (f"an object [{', '.join(OBJECT_FIELDS)}] or a grant on it [{', '.join(GRANT_FIELDS)}]")
 PUBLIC = "PUBLIC"  # the grantee PUBLIC; PostgreSQL has no role of that name (it is reserved)
 
 
@@ -185,13 +188,15 @@ class Model:
 
     @classmethod
     def build(cls, roles: Iterable[Role] = (), memberships: Iterable[Membership] = (),
-              objects: Iterable[ManagedObject] = (), grants: Iterable[Grant] = (), *, merge: bool = True) -> "Model":
+              objects: Iterable[ManagedObject] = (), grants: Iterable[Grant] = (), *, merge: bool = True,
+              grants_in_order_known: bool = False) -> "Model":
         """Sorted and de-duplicated (sources of equal elements are merged).
         merge=False: the caller guarantees every key is unique already (saves a pass over the grants).
         Grants already in strictly ascending Grant.sort_key order (a saved or inspected model) are
-        unique and sorted: checked in one pass, they are neither merged nor sorted again."""
+        unique and sorted: checked in one pass (or by the caller: grants_in_order_known), they are
+        neither merged nor sorted again."""
         grants = grants if isinstance(grants, (list, tuple)) else list(grants)
-        if grants_in_order(grants):
+        if grants_in_order_known or grants_in_order(grants):
             grants = tuple(grants)
         else:
             grants = tuple(_sorted_grants(_merge(grants, lambda g: g.key + (g.grantable,)) if merge else grants))
@@ -215,9 +220,8 @@ class Model:
     # --- JSON round trip ---
     def to_json(self) -> str:
         """The model file (model_to_dict as JSON), one line per element: a change is a one-line diff
-        in git.  Roles, memberships and objects are JSON objects; a grant is an array of
-        GRANT_FIELDS, built from encoded pieces cached per object and per name (a million grants:
-        encoding each as an object took seconds)."""
+        in git.  Roles, memberships and objects are JSON objects; "grants" holds each object's
+        row, then the rows of its grants (grant_rows)."""
         encode = json.JSONEncoder(ensure_ascii=False).encode  # (no indent: the C encoder)
         parts = ['{\n "format": ' + encode(MODEL_FORMAT)]
         for name, items in _element_dicts(self).items():
@@ -228,26 +232,30 @@ class Model:
         return ",\n".join(parts) + "\n}\n"
 
 
-def grant_row(g: Grant) -> list:
-    """A grant as the model file stores it: its GRANT_FIELDS in order."""
-    ref = g.ref
-    return [ref.kind.value, ref.schema, ref.name, g.column, g.privilege, g.grantee, g.grantable, list(g.sources)]
+def grant_rows(grants: Iterable[Grant]) -> Iterator[list]:
+    """The "grants" list of a model file: [kind, schema, name] where the object changes, then
+    [column, privilege, grantee, grantable, sources] per grant."""
+    last = None
+    for g in grants:
+        ref = g.ref
+        if ref is not last and ref != last:
+            last = ref
+            yield [ref.kind.value, ref.schema, ref.name]
+        yield [g.column, g.privilege, g.grantee, g.grantable, list(g.sources)]
 
 
 def _grant_lines(grants: Iterable[Grant]) -> Iterator[str]:
-    """Each grant as '  [kind, schema, name, column, privilege, grantee, grantable, sources]',
-    exactly as json.dumps(grant_row(g), ensure_ascii=False) would write it (a test checks)."""
+    """The lines of grant_rows(grants), exactly as json.dumps(row, ensure_ascii=False) writes each
+    (a test checks), objects indented by two, grants by three; names are encoded once each."""
     encode_list = json.JSONEncoder(ensure_ascii=False).encode
-    prefix: dict[int, str] = {}  # id(ref) -> '  ["kind", "schema", "name", '
     text: dict = {None: "null"}  # column, privilege or grantee -> its JSON
-    refs = []  # keeps the refs of `prefix` alive (ids stay unique)
+    last = None
     for g in grants:
         ref = g.ref
-        head = prefix.get(id(ref))
-        if head is None:
-            refs.append(ref)
-            head = prefix[id(ref)] = (f"  [{_encode_string(ref.kind.value)}, {_encode_string(ref.schema)}, "
-                                      f"{_encode_string(ref.name)}, ")
+        if ref is not last and ref != last:
+            last = ref
+            yield (f"  [{_encode_string(ref.kind.value)}, {_encode_string(ref.schema)}, "
+                   f"{_encode_string(ref.name)}]")
         column, privilege, grantee = g.column, g.privilege, g.grantee
         c = text.get(column)
         if c is None:
@@ -259,7 +267,7 @@ def _grant_lines(grants: Iterable[Grant]) -> Iterator[str]:
         if r is None:
             r = text[grantee] = _encode_string(grantee)
         sources = g.sources
-        yield (f"{head}{c}, {p}, {r}, {'true' if g.grantable else 'false'}, "
+        yield (f"   [{c}, {p}, {r}, {'true' if g.grantable else 'false'}, "
                f"{encode_list(list(sources)) if sources else '[]'}]")
 
 
@@ -324,7 +332,7 @@ def _ref_to_dict(ref: ObjectRef) -> dict:
 def model_to_dict(model: Model) -> dict:
     """The model file's content: json.loads(model.to_json()) == model_to_dict(model)."""
     return {"format": MODEL_FORMAT, **{name: list(items) for name, items in _element_dicts(model).items()},
-            "grants": [grant_row(g) for g in model.grants]}
+            "grants": list(grant_rows(model.grants))}
 
 
 def grant_to_dict(g: Grant) -> dict:
@@ -335,7 +343,7 @@ def grant_to_dict(g: Grant) -> dict:
 
 def _element_dicts(model: Model) -> dict[str, Iterator[dict]]:
     """Roles, memberships and objects as the dicts of their elements, made as they are iterated
-    (grants are rows: grant_row)."""
+    (grants are rows: grant_rows)."""
     return {
         "roles": (
             {"name": r.name, "login": r.login, "inherit": r.inherit, "createrole": r.createrole,
@@ -372,14 +380,27 @@ def model_from_dict(data: dict, origin: str = "model") -> Model:
     roles = [reader.role(item, where) for item, where in reader.elements(data, "roles")]
     memberships = [reader.membership(item, where) for item, where in reader.elements(data, "memberships")]
     objects = [reader.managed_object(item, where) for item, where in reader.elements(data, "objects")]
+    in_order = False
     if data["format"] == MODEL_FORMAT_V1:
         grants = [reader.grant(item, where) for item, where in reader.elements(data, "grants", dict)]
     else:
-        grants = reader.grant_rows(data)
+        grants, in_order = reader.grant_rows(data)
     try:
-        return Model.build(roles=roles, memberships=memberships, objects=objects, grants=grants)
+        model = Model.build(roles=roles, memberships=memberships, objects=objects, grants=grants,
+                            grants_in_order_known=in_order)
     except ValueError as exc:  # two elements with one key that differ
         raise UserError(f"{origin}: {exc}") from None
+    if in_order:  # model.grants are the rows' grants, in the rows' order
+        object.__setattr__(model, "_grant_columns", reader.columns)
+    return model
+
+
+def grant_columns(model: Model) -> tuple | None:
+    """(refs, columns, privileges, grantees, grantables) of model.grants, in order, when the model
+    was read from a /2 file and they were at hand: diff() reads them instead of a million grants
+    (whose attributes are scattered over memory).  None otherwise."""
+    found = model.__dict__.get("_grant_columns")
+    return found if found is not None and len(found[0]) == len(model.grants) else None
 
 
 _MISSING = object()
@@ -397,16 +418,27 @@ def _valid_names(values: Iterable) -> bool:
 
 
 def _valid_grant_rows(rows: list) -> tuple | None:
-    """The columns of the grant rows of a /2 file (kinds, schemas, names, columns, privileges,
-    grantees, grantables, sources) if every row passes every check _ModelReader.grant_row makes;
-    None if any may not (then the rows are read one by one, for the message).  The checks run on
-    whole columns and on their distinct values, in C where possible."""
+    """(refs, columns, privileges, grantees, grantables, sources, in_order) of the "grants" rows of a
+    /2 file, if every row passes every check _ModelReader.grant_rows makes; None if any may not
+    (then the rows are read one by one, for the message).  The checks run on whole columns and
+    on their distinct values, in C where possible.  in_order: the grants are in strictly
+    ascending Grant.sort_key order (each object once, objects and grants sorted)."""
     if not rows:
-        return ((),) * len(GRANT_FIELDS)
+        return [], [], [], [], [], [], True
     try:
-        if set(map(type, rows)) != {list} or set(map(len, rows)) != {len(GRANT_FIELDS)}:
+        if set(map(type, rows)) != {list}:
             return None
-        columns = kinds, schemas, names, cols, privileges, grantees, grantables, sources = tuple(zip(*rows))
+        sizes = list(map(len, rows))
+        if not set(sizes) <= {len(OBJECT_FIELDS), len(GRANT_FIELDS)} or sizes[0] != len(OBJECT_FIELDS):
+            return None
+        is_object = list(map(operator.eq, sizes, repeat(len(OBJECT_FIELDS))))
+        starts = list(compress(range(len(rows)), is_object))
+        counts = list(map(operator.sub, [*starts[1:], len(rows)], map((1).__add__, starts)))
+        kinds, schemas, names = zip(*compress(rows, is_object))
+        body = list(compress(rows, map(operator.not_, is_object)))
+        if not body:
+            return [], [], [], [], [], [], True
+        columns, privileges, grantees, grantables, sources = zip(*body)
         if not (set(kinds) <= _KIND_VALUES and _valid_names(schemas) and _valid_names(grantees)
                 and set(map(type, grantables)) == {bool} and set(map(type, sources)) == {list}):
             return None
@@ -419,19 +451,43 @@ def _valid_grant_rows(rows: list) -> tuple | None:
                     (type(name) is str and name and "\x00" not in name)):
                 return None
         # column privileges: on tables and views, one of COLUMN_PRIVILEGES, on a valid column name
-        on_column = list(map(operator.is_not, cols, repeat(None)))
+        on_column = list(map(operator.is_not, columns, repeat(None)))
         if any(on_column):
-            if not (_valid_names(compress(cols, on_column))
-                    and set(compress(kinds, on_column)) <= _COLUMN_KIND_VALUES
+            grant_kinds = chain.from_iterable(map(repeat, kinds, counts))
+            if not (_valid_names(compress(columns, on_column))
+                    and set(compress(grant_kinds, on_column)) <= _COLUMN_KIND_VALUES
                     and set(compress(privileges, on_column)) <= COLUMN_PRIVILEGES):
                 return None
-        # object privileges: one PostgreSQL accepts on the kind
-        on_object = list(map(operator.not_, on_column))
-        if not set(zip(compress(kinds, on_object), compress(privileges, on_object))) <= _VALID_OBJECT_PRIVILEGES:
+        # privileges PostgreSQL accepts on the kind, collected per object (column privileges are
+        # table privileges, and only on tables and views, as just checked)
+        privileges_of = {kind: set() for kind in _KIND_VALUES}
+        end = 0
+        for kind, count in zip(kinds, counts):
+            privileges_of[kind].update(privileges[end:end + count])
+            end += count
+        if not all(found <= VALID_PRIVILEGES[ObjectKind(kind)] for kind, found in privileges_of.items()):
             return None
     except TypeError:  # an unhashable value (a list or an object where a string belongs)
         return None
-    return columns
+    # One ObjectRef per object row; one string per distinct name.
+    object_refs = [ObjectRef(ObjectKind(kind), schema, name or "") for kind, schema, name in zip(kinds, schemas, names)]
+    refs = list(chain.from_iterable(map(repeat, object_refs, counts)))
+    shared: dict[str, str] = {}
+    share = shared.setdefault
+    privileges, grantees = list(map(share, privileges, privileges)), list(map(share, grantees, grantees))
+    columns = [None if c is None else share(c, c) for c in columns]
+    # In order: objects strictly ascending, and within each object its grants, by Grant.sort_key
+    # (the object's position stands for its ref in the key).
+    ref_keys = list(map(_REF_KEY, object_refs))
+    in_order = all(map(operator.lt, ref_keys, islice(ref_keys, 1, None)))
+    if in_order:
+        keys = list(zip(chain.from_iterable(map(repeat, range(len(counts)), counts)), [c or "" for c in columns],
+                        grantees, privileges, grantables))
+        in_order = all(map(operator.lt, keys, islice(keys, 1, None)))
+    return refs, columns, privileges, grantees, grantables, list(map(tuple, sources)), in_order
+
+
+_REF_KEY = operator.attrgetter("_sort_key")
 _KINDS = ", ".join(kind.value for kind in ObjectKind)
 _COLUMN_KINDS = (ObjectKind.TABLE, ObjectKind.VIEW, ObjectKind.MATERIALIZED_VIEW)
 _MAX_CONNECTION_LIMIT = 2**31 - 1  # an int4 in pg_authid
@@ -448,6 +504,7 @@ class _ModelReader:
 
     def __init__(self, origin: str) -> None:
         self.origin = origin
+        self.columns: tuple | None = None  # of the grants, when read in bulk (grant_rows)
 
     def fail(self, where: str, message: str):
         from .errors import UserError
@@ -468,35 +525,34 @@ class _ModelReader:
             where = f"{section}[{index}]"
             if not isinstance(item, kind):
                 self.fail(where, f"expected an object, got {type(item).__name__}" if kind is dict else
-                          f"expected an array of {len(GRANT_FIELDS)} ({', '.join(GRANT_FIELDS)}), got "
-                          f"{type(item).__name__}")
+                          f"expected an array, {_ROW_SHAPES}, got {type(item).__name__}")
             yield item, where
 
-    def grant_rows(self, data: dict) -> list[Grant]:
-        """The grants of a /2 file: checked in bulk (_valid_grant_rows), then made in C; any doubt
-        and they are read row by row (grant_row), which names the first bad one."""
-        rows = self.section(data, "grants")
-        columns = _valid_grant_rows(rows)
-        if columns is None:
-            return [self.grant_row(row, where) for row, where in self.elements(data, "grants", list)]
-        kinds, schemas, names, cols, privileges, grantees, grantables, sources = columns
-        # One ObjectRef per object (grants share them), one string per distinct name.
-        keys = list(zip(kinds, schemas, names))
-        ref_of = {k: ObjectRef(ObjectKind(k[0]), k[1], k[2] or "") for k in dict.fromkeys(keys)}
-        names_seen: dict[str, str] = {}
-        share = names_seen.setdefault
-        return make_grants(list(map(ref_of.__getitem__, keys)), list(map(share, privileges, privileges)),
-                           list(map(share, grantees, grantees)), grantables,
-                           [None if c is None else share(c, c) for c in cols], list(map(tuple, sources)))
+    def grant_rows(self, data: dict) -> tuple[list[Grant], bool]:
+        """The grants of a /2 file, and whether they are in order: checked in bulk
+        (_valid_grant_rows), then made in C; any doubt and the rows are read one by one, which
+        names the first bad one."""
+        checked = _valid_grant_rows(self.section(data, "grants"))
+        if checked is None:
+            return self.grant_rows_one_by_one(data), False
+        refs, columns, privileges, grantees, grantables, sources, in_order = checked
+        self.columns = (refs, columns, privileges, grantees, grantables)
+        return make_grants(refs, privileges, grantees, grantables, columns, sources), in_order
 
-    def grant_row(self, row: list, where: str) -> Grant:
-        """One row of a /2 file, with the checks (and messages) of a /1 grant object."""
-        if len(row) != len(GRANT_FIELDS):
-            self.fail(where, f"expected {len(GRANT_FIELDS)} values ({', '.join(GRANT_FIELDS)}), got {len(row)}")
-        kind, schema, name, column, privilege, grantee, grantable, sources = row
-        return self.grant({"object": {"kind": kind, "schema": schema, "name": name}, "column": column,
-                           "privilege": privilege, "grantee": grantee, "grantable": grantable, "sources": sources},
-                          where)
+    def grant_rows_one_by_one(self, data: dict) -> list[Grant]:
+        """The rows of a /2 file, with the checks (and messages) of /1 grant objects; a problem
+        with an object is reported at its row."""
+        ref, grants = None, []
+        for row, where in self.elements(data, "grants", list):
+            if len(row) == len(OBJECT_FIELDS):
+                ref = self.ref(dict(zip(OBJECT_FIELDS, row)), where)
+            elif len(row) != len(GRANT_FIELDS):
+                self.fail(where, f"expected {_ROW_SHAPES}, got {len(row)} values")
+            elif ref is None:
+                self.fail(where, f"a grant before any object (an object is a row [{', '.join(OBJECT_FIELDS)}])")
+            else:
+                grants.append(self.grant_on(ref, dict(zip(GRANT_FIELDS, row)), where))
+        return grants
 
     def get(self, item: dict, key: str, where: str, default=_MISSING):
         if key in item:
@@ -575,7 +631,9 @@ class _ModelReader:
         return ManagedObject(self.ref(o, where), self.name(o, "owner", where, optional=True), self.sources(o, where))
 
     def grant(self, g: dict, where: str) -> Grant:
-        ref = self.ref(self.get(g, "object", where), where)
+        return self.grant_on(self.ref(self.get(g, "object", where), where), g, where)
+
+    def grant_on(self, ref: ObjectRef, g: dict, where: str) -> Grant:
         column = self.name(g, "column", where, optional=True)
         privilege = self.get(g, "privilege", where)
         if not isinstance(privilege, str):
