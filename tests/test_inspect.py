@@ -184,8 +184,9 @@ def test_queries_are_few_set_based_and_never_read_pg_authid(estate):
         assert "pg_authid" not in text
         assert not re.search(r"\bFOR\b|\bLOOP\b", text)
     ins = snapshot(psycopg.connect(estate.master_dsn), SCOPE)
-    assert [name for name, _ in ins.counts] == ["server", "roles", "memberships", "schemas", "relations", "columns",
-                                                "routines", "types", "default_acls", "grantable_roles"]
+    assert [name for name, _ in ins.counts] == ["server", "roles", "memberships", "schemas", "relations",
+                                                "relation_acls", "columns", "routines", "types", "default_acls",
+                                                "grantable_roles"]
 
 
 def test_every_role_field_is_read_from_pg_roles():

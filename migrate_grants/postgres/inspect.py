@@ -6,7 +6,7 @@ one query per object, readable by the RDS master (pg_roles, never pg_authid):
   server     version, current user, database
   roles      every role and its attributes (short list: resolves owners and grantees by oid)
   memberships  of the managed roles, with admin / inherit / set options where the server has them
-  schemas, relations, columns, routines, types   ACL entries via aclexplode(), a NULL ACL read as
+  schemas, relations (+ relation_acls), columns, routines, types   ACL entries via aclexplode(), a NULL ACL read as
              acldefault() (so PUBLIC EXECUTE on a new routine shows as a grant, as it is one)
   default_acls   ALTER DEFAULT PRIVILEGES entries: reported as notes (the model has no element yet)
 
@@ -39,8 +39,8 @@ from ..gcpause import paused_gc
 from ..model import PUBLIC, Grant, ManagedObject, Membership, Model, ObjectKind, ObjectRef, Role, make_grants
 from ..templates import templates_dir
 
-QUERIES = ("server", "roles", "memberships", "schemas", "relations", "columns", "routines", "types", "default_acls",
-           "grantable_roles", "lock_holder")
+QUERIES = ("server", "roles", "memberships", "schemas", "relations", "relation_acls", "columns", "routines", "types",
+           "default_acls", "grantable_roles", "lock_holder")
 
 # Role field -> pg_roles column.  Every Role field except name/sources must be here (a test
 # checks), so a new model attribute cannot silently go uninspected.
@@ -133,8 +133,9 @@ def _inspect(conn: psycopg.Connection, scope: Scope) -> Inspection:
     started = time.perf_counter()
     counts: list[tuple[str, int]] = []
 
-    def rows(name: str, params: dict | None = None) -> list[tuple]:
-        result = conn.execute(query(name), params).fetchall()
+    def rows(name: str, params: dict | None = None, binary: bool = False) -> list[tuple]:
+        # binary: arrays of oids (relation_acls) read faster in binary
+        result = (conn.cursor(binary=True) if binary else conn).execute(query(name), params).fetchall()
         counts.append((name, len(result)))
         return result
 
@@ -191,15 +192,13 @@ def _inspect(conn: psycopg.Connection, scope: Scope) -> Inspection:
     params = {"schemas": sorted(schema_name), "grantees": grantees}
 
     relation_ref: dict[int, ObjectRef] = {}
-    relation_rows = rows("relations", params)
-    for oid, nsp, relname, relkind, owner, *_ in relation_rows:
-        if oid not in relation_ref:
-            ref = relation_ref[oid] = ObjectRef(RELKINDS[relkind], schema_name[nsp], relname)
-            objects[ref] = ManagedObject(ref, name_of.get(owner))
-    if relation_rows:
-        oids, _, _, _, _, grantee_oids, privileges, grantables = zip(*relation_rows)
-        for values, column in zip(acl, (map(relation_ref.__getitem__, oids), repeat(None, len(oids)), grantee_oids,
-                                        privileges, grantables)):
+    for oid, nsp, relname, relkind, owner in rows("relations", params):
+        ref = relation_ref[oid] = ObjectRef(RELKINDS[relkind], schema_name[nsp], relname)
+        objects[ref] = ManagedObject(ref, name_of.get(owner))
+    for grantee, privilege, grantable, oids in rows("relation_acls", params, binary=True):
+        n = len(oids)
+        for values, column in zip(acl, (map(relation_ref.__getitem__, oids), repeat(None, n), repeat(grantee, n),
+                                        repeat(privilege, n), repeat(grantable, n))):
             values.extend(column)
     for attrelid, attname, grantee, privilege, grantable in rows("columns", params):
         add(relation_ref[attrelid], attname, grantee, privilege, grantable)
