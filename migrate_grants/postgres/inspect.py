@@ -29,7 +29,7 @@ import time
 from collections import defaultdict
 from dataclasses import dataclass, fields
 from itertools import compress, repeat
-from operator import attrgetter, is_not
+from operator import add, attrgetter, floordiv, is_not, mod, mul
 from typing import Any, Iterable
 
 import psycopg
@@ -254,26 +254,34 @@ def _grants(refs: list, columns: list, grantee_oids: list, privileges: list, gra
             name_of: dict[int, str]) -> tuple[Grant, ...]:
     """The grants of the ACL entries (parallel columns), sorted like Model.build sorts them.
     Entries of several grantors merge: (ref, column, privilege, grantee) holds the grant option if
-    any grantor gave it.  Keys, merge and sort key are built in C (zip, map, dict); the grants are
-    made by model.make_grants."""
+    any grantor gave it.  Each entry is keyed by one integer, the rank of its object times the
+    number of distinct (column, grantee, privilege) plus the rank of its own: merging and sorting
+    integers, and the keys built with map and zip, cost a fraction of doing it on tuples of refs
+    and names.  The grants are made by model.make_grants."""
     present = list(map(is_not, grantee_oids, repeat(None)))  # None: an object without entries
-    keys = list(zip(compress(refs, present), compress(columns, present), compress(privileges, present),
-                    map(name_of.__getitem__, compress(grantee_oids, present))))
-    with_option = list(map(bool, compress(grantables, present)))
-    merged = dict.fromkeys(keys, False)
-    merged.update(zip(compress(keys, with_option), repeat(True)))
-    if not merged:
+    if not all(present):
+        refs, columns, grantee_oids, privileges, grantables = (
+            list(compress(values, present)) for values in (refs, columns, grantee_oids, privileges, grantables))
+    if not refs:
         return ()
-    refs, columns, privileges, grantees = zip(*merged)
-    grantables = list(merged.values())
-    sort_keys = list(zip(map(_SORT_KEY, refs), [c or "" for c in columns], grantees, privileges, grantables))
-    order = sorted(range(len(sort_keys)), key=sort_keys.__getitem__)
-
-    def ordered(values) -> list:
-        return list(map(values.__getitem__, order))
-
-    return tuple(make_grants(ordered(refs), ordered(privileges), ordered(grantees), ordered(grantables),
-                             ordered(columns), repeat((), len(order))))
+    ref_keys = list(map(_SORT_KEY, refs))
+    ref_of = dict(zip(ref_keys, refs))
+    ranked_refs = sorted(ref_of)
+    ref_rank = dict(zip(ranked_refs, range(len(ranked_refs))))
+    combos = list(zip(columns, map(name_of.__getitem__, grantee_oids), privileges))
+    ranked_combos = sorted(set(combos), key=lambda c: (c[0] or "", c[1], c[2]))
+    width = len(ranked_combos)
+    keys = list(map(add, map(mul, map(ref_rank.__getitem__, ref_keys), repeat(width)),
+                    map(dict(zip(ranked_combos, range(width))).__getitem__, combos)))
+    merged = dict.fromkeys(keys, False)
+    merged.update(zip(compress(keys, map(bool, grantables)), repeat(True)))
+    order = sorted(merged)
+    n = len(order)
+    columns, grantees, privileges = zip(*map(ranked_combos.__getitem__, map(mod, order, repeat(width, n))))
+    ordered_refs = list(map(list(map(ref_of.__getitem__, ranked_refs)).__getitem__,
+                            map(floordiv, order, repeat(width, n))))
+    return tuple(make_grants(ordered_refs, privileges, grantees, list(map(merged.__getitem__, order)), columns,
+                             repeat((), n)))
 
 
 _SORT_KEY = attrgetter("_sort_key")
