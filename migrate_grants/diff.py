@@ -187,10 +187,6 @@ def align_kinds(desired: Model, actual: Model, desired_refs: Iterable[ObjectRef]
 
 
 _REF = attrgetter("ref")
-_COLUMN = attrgetter("column")
-_PRIVILEGE = attrgetter("privilege")
-_GRANTEE = attrgetter("grantee")
-_GRANTABLE = attrgetter("grantable")
 _ROW = attrgetter("column", "privilege", "grantee", "grantable")
 _KEY = itemgetter(0, 1, 2)
 

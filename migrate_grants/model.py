@@ -406,8 +406,6 @@ def grant_columns(model: Model) -> tuple | None:
 _MISSING = object()
 _KIND_VALUES = frozenset(kind.value for kind in ObjectKind)
 _COLUMN_KIND_VALUES = frozenset(("table", "view", "materialized view"))
-_VALID_OBJECT_PRIVILEGES = frozenset((kind.value, privilege) for kind, privileges in VALID_PRIVILEGES.items()
-                                     for privilege in privileges)
 
 
 def _valid_names(values: Iterable) -> bool:

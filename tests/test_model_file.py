@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from migrate_grants import diff as diff_module
 from migrate_grants.diff import _diff_grants_by_key, _GrantTable, diff
 from migrate_grants.errors import UserError
-from migrate_grants.model import (GRANT_FIELDS, MODEL_FORMAT, Grant, ManagedObject, Model, ObjectKind, ObjectRef,
+from migrate_grants.model import (MODEL_FORMAT, Grant, ManagedObject, Model, ObjectKind, ObjectRef,
                                   Role, _grant_lines, _valid_grant_rows, grant_columns, grant_rows, grants_in_order,
                                   make_grants,
                                   model_from_dict, model_to_dict)
