@@ -19,7 +19,7 @@ No I/O: callers (the CLI, apply) fetch the models; `format_text` / `to_dict` pre
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields, replace
-from itertools import compress, islice
+from itertools import chain, compress, islice, repeat
 from operator import attrgetter, is_not, itemgetter, not_
 from datetime import datetime, timezone
 from typing import Any, Iterable
@@ -191,6 +191,10 @@ _ROW = attrgetter("column", "privilege", "grantee", "grantable")
 _KEY = itemgetter(0, 1, 2)
 
 
+def _plain(ref: ObjectRef) -> tuple[str, str, str]:
+    return (ref.kind.grant_keyword, ref.schema, ref.name)
+
+
 def _flip(row: tuple) -> tuple:
     return (row[0], row[1], row[2], not row[3])
 
@@ -226,32 +230,61 @@ class _GrantTable:
     span of each plain ref's grants when they are contiguous (sorted models), else None."""
 
     refs: list[ObjectRef]  # distinct ObjectRef instances
-    plains: list[tuple]
+    plains: list[tuple] | None  # None: read from a file, made when needed (plains_of)
     rows: list[tuple]
     spans: dict[tuple, tuple[int, int]] | None
+    counts: tuple = ()  # with plains None: (each object's plain ref, its number of grants)
 
     @classmethod
     def of(cls, model: Model) -> "_GrantTable":
+        known = grant_columns(model)  # read from a file: the columns and the objects are at hand
+        if known is not None:
+            return cls._of_file(known)
         grants = model.grants
         n = len(grants)
-        known = grant_columns(model)  # read from a file: the columns are at hand
-        refs = known[0] if known is not None else list(map(_REF, grants))
+        refs = list(map(_REF, grants))
         distinct = dict(zip(map(id, refs), refs))  # the refs list keeps every id unique
         canonical: dict[tuple, tuple] = {}
-        plain_of = {i: canonical.setdefault(p, p)
-                    for i, ref in distinct.items() for p in [(ref.kind.grant_keyword, ref.schema, ref.name)]}
+        plain_of = {i: canonical.setdefault(_plain(ref), _plain(ref)) for i, ref in distinct.items()}
         plains = list(map(plain_of.__getitem__, map(id, refs)))
-        rows = list(zip(*known[1:])) if known is not None else list(map(_ROW, grants))
+        rows = list(map(_ROW, grants))
         starts = [0, *compress(range(1, n), map(is_not, islice(plains, 1, None), plains))] if n else []
         spans = None
         if len(starts) == len(canonical):  # each plain ref's grants are contiguous
             spans = {plains[s]: (s, e) for s, e in zip(starts, [*starts[1:], n])}
         return cls(list(distinct.values()), plains, rows, spans)
 
+    @classmethod
+    def _of_file(cls, known) -> "_GrantTable":
+        """From GrantColumns: the spans follow from the objects and their counts (a table and a
+        view of one name are next to each other in order, and share one span)."""
+        object_plains = [_plain(ref) for ref in known.objects]
+        spans: dict | None = {}
+        start = 0
+        last = None
+        for plain, count in zip(object_plains, known.counts):
+            if plain == last:
+                spans[plain] = (spans[plain][0], start + count)
+            elif plain in spans:
+                spans = None  # (not from an ordered file)
+                break
+            else:
+                spans[plain] = (start, start + count)
+            last = plain
+            start += count
+        return cls([ref for ref, count in zip(known.objects, known.counts) if count], None, list(zip(known.columns, known.privileges, known.grantees,
+                                                        known.grantables)), spans, (object_plains, known.counts))
+
+    def plains_of(self) -> list[tuple]:
+        if self.plains is None:
+            object_plains, counts = self.counts
+            self.plains = list(chain.from_iterable(map(repeat, object_plains, counts)))
+        return self.plains
+
     def keyed(self, grants: tuple[Grant, ...], start: int = 0, end: int | None = None,
               plain: bool = True) -> list[tuple[tuple, Grant]]:
         rows = self.rows[start:end]
-        keys = (zip(self.plains[start:end], map(itemgetter(0), rows), map(itemgetter(1), rows),
+        keys = (zip(self.plains_of()[start:end], map(itemgetter(0), rows), map(itemgetter(1), rows),
                     map(itemgetter(2), rows)) if plain else map(itemgetter(0, 1, 2), rows))
         return list(zip(keys, grants[start:end]))
 

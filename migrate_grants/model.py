@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, fields, replace
 from enum import Enum
 from itertools import chain, compress, islice, repeat
 from json.encoder import encode_basestring as _encode_string
-from typing import Iterable, Iterator
+from typing import Iterable, Iterator, NamedTuple
 
 # /2: "grants" is a list of arrays, one per line: an object [kind, schema, name], then the grants
 # on it, each [column, privilege, grantee, grantable, sources].  /1 wrote each grant as an object
@@ -395,12 +395,25 @@ def model_from_dict(data: dict, origin: str = "model") -> Model:
     return model
 
 
-def grant_columns(model: Model) -> tuple | None:
-    """(refs, columns, privileges, grantees, grantables) of model.grants, in order, when the model
-    was read from a /2 file and they were at hand: diff() reads them instead of a million grants
-    (whose attributes are scattered over memory).  None otherwise."""
+class GrantColumns(NamedTuple):
+    """model.grants as read from a /2 file, column by column and in order: each grant's ref,
+    column, privilege, grantee and grant option, and the file's objects with the number of grants
+    under each (objects in strictly ascending order, each once)."""
+
+    refs: list
+    columns: list
+    privileges: list
+    grantees: list
+    grantables: list
+    objects: list
+    counts: list
+
+
+def grant_columns(model: Model) -> GrantColumns | None:
+    """The GrantColumns of model.grants when the model was read from a /2 file in order: diff()
+    reads them instead of a million grants (whose attributes are scattered over memory)."""
     found = model.__dict__.get("_grant_columns")
-    return found if found is not None and len(found[0]) == len(model.grants) else None
+    return found if found is not None and len(found.refs) == len(model.grants) else None
 
 
 _MISSING = object()
@@ -416,13 +429,13 @@ def _valid_names(values: Iterable) -> bool:
 
 
 def _valid_grant_rows(rows: list) -> tuple | None:
-    """(refs, columns, privileges, grantees, grantables, sources, in_order) of the "grants" rows of a
-    /2 file, if every row passes every check _ModelReader.grant_rows makes; None if any may not
+    """(refs, columns, privileges, grantees, grantables, sources, in_order, objects, counts) of the
+    "grants" rows of a /2 file, if every row passes every check _ModelReader.grant_rows makes; None if any may not
     (then the rows are read one by one, for the message).  The checks run on whole columns and
     on their distinct values, in C where possible.  in_order: the grants are in strictly
     ascending Grant.sort_key order (each object once, objects and grants sorted)."""
     if not rows:
-        return [], [], [], [], [], [], True
+        return [], [], [], [], [], [], True, [], []
     try:
         if set(map(type, rows)) != {list}:
             return None
@@ -435,7 +448,7 @@ def _valid_grant_rows(rows: list) -> tuple | None:
         kinds, schemas, names = zip(*compress(rows, is_object))
         body = list(compress(rows, map(operator.not_, is_object)))
         if not body:
-            return [], [], [], [], [], [], True
+            return [], [], [], [], [], [], True, [], []
         columns, privileges, grantees, grantables, sources = zip(*body)
         if not (set(kinds) <= _KIND_VALUES and _valid_names(schemas) and _valid_names(grantees)
                 and set(map(type, grantables)) == {bool} and set(map(type, sources)) == {list}):
@@ -482,7 +495,7 @@ def _valid_grant_rows(rows: list) -> tuple | None:
         keys = list(zip(chain.from_iterable(map(repeat, range(len(counts)), counts)), [c or "" for c in columns],
                         grantees, privileges, grantables))
         in_order = all(map(operator.lt, keys, islice(keys, 1, None)))
-    return refs, columns, privileges, grantees, grantables, list(map(tuple, sources)), in_order
+    return refs, columns, privileges, grantees, grantables, list(map(tuple, sources)), in_order, object_refs, counts
 
 
 _REF_KEY = operator.attrgetter("_sort_key")
@@ -502,7 +515,7 @@ class _ModelReader:
 
     def __init__(self, origin: str) -> None:
         self.origin = origin
-        self.columns: tuple | None = None  # of the grants, when read in bulk (grant_rows)
+        self.columns: GrantColumns | None = None  # of the grants, when read in bulk (grant_rows)
 
     def fail(self, where: str, message: str):
         from .errors import UserError
@@ -533,8 +546,8 @@ class _ModelReader:
         checked = _valid_grant_rows(self.section(data, "grants"))
         if checked is None:
             return self.grant_rows_one_by_one(data), False
-        refs, columns, privileges, grantees, grantables, sources, in_order = checked
-        self.columns = (refs, columns, privileges, grantees, grantables)
+        refs, columns, privileges, grantees, grantables, sources, in_order, objects, counts = checked
+        self.columns = GrantColumns(refs, columns, privileges, grantees, grantables, objects, counts)
         return make_grants(refs, privileges, grantees, grantables, columns, sources), in_order
 
     def grant_rows_one_by_one(self, data: dict) -> list[Grant]:

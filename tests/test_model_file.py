@@ -90,7 +90,7 @@ def test_unsorted_or_repeated_rows_are_sorted_and_merged():
     rows = data["grants"]
     pairs = [rows[i:i + 2] for i in range(0, len(rows), 2)]
     data["grants"] = [*(row for pair in reversed(pairs) for row in pair), rows[0], [*rows[1][:4], ["DBA_TAB_PRIVS#9"]]]
-    assert _valid_grant_rows(data["grants"])[-1] is False  # valid, not in order
+    assert _valid_grant_rows(data["grants"])[6] is False  # valid, not in order
     model = model_from_dict(data, "desired.json")
     assert model == model_from_dict(to_v2(copy.deepcopy(GOOD_MODEL)), "desired.json")
     assert grants_in_order(model.grants)
@@ -204,6 +204,19 @@ def test_diff_by_object_finds_what_the_key_by_key_comparison_finds(left, right, 
     else:  # a key twice (a table and a view of one name, or with and without grant option)
         assert {g.key for g in got[0]} == {g.key for g in expected[0]}
         assert {g.key for g in got[1]} == {g.key for g in expected[1]}
+
+
+def test_diff_of_loaded_files_with_a_table_and_a_view_of_one_name():
+    view = ObjectRef(ObjectKind.VIEW, "hr", "emp")
+    left = Model.build(grants=[Grant(EMP, "SELECT", "a"), Grant(view, "SELECT", "b"), Grant(ODD, "SELECT", "c")])
+    right = Model.build(grants=[Grant(EMP, "SELECT", "b", True), Grant(view, "INSERT", "a")])
+    for a, b in ((left, right), (right, left), (left, left)):
+        loaded = model_from_dict(json.loads(a.to_json())), model_from_dict(json.loads(b.to_json()))
+        assert grant_columns(loaded[0]) is not None
+        assert diff(*loaded) == diff(a, b)
+    data = json.loads(left.to_json())
+    data["grants"].insert(0, ["table", "a", "empty"])  # an object without grants: nothing to compare
+    assert diff(model_from_dict(data), left).empty
 
 
 def test_diff_of_two_loaded_files(tmp_path):
