@@ -246,4 +246,27 @@ def main() -> None:
     # reference cycles: reference counting frees them as always, and the cyclic collector, which
     # would rescan all of them after each phase (a second per million grants), stays off.
     gc.disable()
-    app()
+    try:
+        app()
+    except SystemExit as exc:
+        _exit(exc.code)
+    _exit(0)
+
+
+def _exit(code: object) -> None:
+    """Exit as sys.exit(code) does, without freeing the heap object by object first (two models
+    of a million grants: a third of a second): output files are closed and renamed, connections
+    closed, before a command returns; what is left is stdout and stderr, flushed here."""
+    import os
+
+    if code is None:
+        code = 0
+    elif not isinstance(code, int):
+        print(code, file=sys.stderr)
+        code = 1
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except Exception:  # noqa: BLE001 - a closed pipe: let Python report it, as it would
+        sys.exit(code)
+    os._exit(code)

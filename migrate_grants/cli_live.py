@@ -24,7 +24,7 @@ import typer
 from .cli import (CONFIG_HELP, EXIT_FINDINGS, EXIT_OK, SOURCE_HELP, FailOn, Flavor, _map, app, err,
                   report_findings, user_errors, write_output)
 from .errors import UserError
-from .model import MODEL_FORMAT, Model, model_from_dict
+from .model import MODEL_FORMATS, Model, model_from_dict
 
 EXIT_DRIFT = EXIT_FINDINGS  # diff --exit-code: 1 = the models differ (like git diff)
 
@@ -85,7 +85,7 @@ def _load_model_file(spec: str) -> Model | None:
     try:
         with path.open(encoding="utf-8") as f:
             head = f.read(4096)
-            if f'"{MODEL_FORMAT}"' not in head:
+            if not any(f'"{name}"' in head for name in MODEL_FORMATS):
                 return None
             data = json.loads(head + f.read())
     except (OSError, UnicodeDecodeError):
@@ -280,9 +280,10 @@ def diff_command(
         if not _is_url(spec):
             sides[spec] = _desired_side(spec, version, flavor, keep_ownership, config_file)
     model_side = sides.get(left) or sides.get(right)
-    scope = Scope.of_model(model_side.model, roles, schemas) if model_side is not None else Scope.of_names(roles, schemas)
     for spec in (left, right):
         if _is_url(spec) and spec not in sides:
+            scope = (Scope.of_model(model_side.model, roles, schemas) if model_side is not None
+                     else Scope.of_names(roles, schemas))
             sides[spec] = _inspect_side(spec, scope)
     a, b = sides[left], sides[right]
     for side in (a, b) if left != right else (a,):

@@ -19,13 +19,15 @@ No I/O: callers (the CLI, apply) fetch the models; `format_text` / `to_dict` pre
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields, replace
+from itertools import chain, compress, islice, repeat
+from operator import attrgetter, is_not, itemgetter, not_
 from datetime import datetime, timezone
 from typing import Any, Iterable
 
 from .gcpause import paused_gc
 from .mapping import Target
-from .model import (PUBLIC, Grant, ManagedObject, Membership, Model, ObjectKind, ObjectRef, Role,
-                    model_to_dict)
+from .model import (PUBLIC, Grant, ManagedObject, Membership, Model, ObjectKind, ObjectRef, Role, grant_columns,
+                    grant_to_dict, model_to_dict)
 # PUBLIC_DEFAULTS: what PostgreSQL gives PUBLIC on new objects and Oracle never does (as the script)
 from .plan import (PUBLIC_DEFAULTS, Action, grant_actions, lock_check_actions, membership_action, membership_actions,
                    sort_actions)
@@ -184,24 +186,155 @@ def align_kinds(desired: Model, actual: Model, desired_refs: Iterable[ObjectRef]
     return aligned, {new: old.kind for old, new in rename.items()}, notes
 
 
-def _keyed_grants(grants: Iterable[Grant]) -> tuple[list[tuple[tuple, Grant]], list[ObjectRef]]:
-    """(key, grant) pairs and the distinct refs.  The key is Grant.key with the ref as a plain
-    tuple of strings, computed once per ref instance (grants share them): hashing a million keys
-    must not go through dataclass and Enum __hash__ each time.  Tables, views and materialized
-    views share one namespace and one key word, so a table and a view of one name key alike."""
-    plain: dict[int, tuple] = {}
-    refs: list[ObjectRef] = []
-    get = plain.get
-    out: list[tuple[tuple, Grant]] = []
-    append = out.append
-    for g in grants:
-        ref = g.ref
-        k = get(id(ref))
-        if k is None:
-            k = plain[id(ref)] = (ref.kind.grant_keyword, ref.schema, ref.name)
-            refs.append(ref)
-        append(((k, g.column or "", g.privilege, g.grantee), g))
-    return out, refs
+_REF = attrgetter("ref")
+_ROW = attrgetter("column", "privilege", "grantee", "grantable")
+_KEY = itemgetter(0, 1, 2)
+
+
+def _plain(ref: ObjectRef) -> tuple[str, str, str]:
+    return (ref.kind.grant_keyword, ref.schema, ref.name)
+
+
+def _flip(row: tuple) -> tuple:
+    return (row[0], row[1], row[2], not row[3])
+
+
+def _diff_rows(d_rows: list[tuple], d_grants, a_rows: list[tuple], a_grants):
+    """(missing, extra, changed) between one object's grants on both sides, by set algebra on the
+    rows; None when a side holds a key with and without grant option (compare key by key)."""
+    d_set, a_set = set(d_rows), set(a_rows)
+    d_only = list(compress(zip(d_rows, d_grants), map(not_, map(a_set.__contains__, d_rows))))
+    a_only = list(compress(zip(a_rows, a_grants), map(not_, map(d_set.__contains__, a_rows))))
+    if any(_flip(r) in d_set for r, _ in d_only) or any(_flip(r) in a_set for r, _ in a_only):
+        return None
+    a_by_key = {_KEY(r): g for r, g in a_only}
+    d_keys = set()
+    missing, changed = [], []
+    for r, g in d_only:
+        k = _KEY(r)
+        d_keys.add(k)
+        a = a_by_key.get(k)
+        if a is None:
+            missing.append(g)
+        else:
+            changed.append(GrantOptionChange(g, a))
+    return missing, [g for r, g in a_only if _KEY(r) not in d_keys], changed
+
+
+
+@dataclass
+class _GrantTable:
+    """A model's grants as diff() compares them, built in C (map, zip): each grant's row (column,
+    privilege, grantee, grantable) and plain ref (GRANT key word, schema, name: tables,
+    views and materialized views share one namespace and one key word, so they key alike); the
+    span of each plain ref's grants when they are contiguous (sorted models), else None."""
+
+    refs: list[ObjectRef]  # distinct ObjectRef instances
+    plains: list[tuple] | None  # None: read from a file, made when needed (plains_of)
+    rows: list[tuple]
+    spans: dict[tuple, tuple[int, int]] | None
+    counts: tuple = ()  # with plains None: (each object's plain ref, its number of grants)
+
+    @classmethod
+    def of(cls, model: Model) -> "_GrantTable":
+        known = grant_columns(model)  # read from a file: the columns and the objects are at hand
+        if known is not None:
+            return cls._of_file(known)
+        grants = model.grants
+        n = len(grants)
+        refs = list(map(_REF, grants))
+        distinct = dict(zip(map(id, refs), refs))  # the refs list keeps every id unique
+        canonical: dict[tuple, tuple] = {}
+        plain_of = {i: canonical.setdefault(_plain(ref), _plain(ref)) for i, ref in distinct.items()}
+        plains = list(map(plain_of.__getitem__, map(id, refs)))
+        rows = list(map(_ROW, grants))
+        starts = [0, *compress(range(1, n), map(is_not, islice(plains, 1, None), plains))] if n else []
+        spans = None
+        if len(starts) == len(canonical):  # each plain ref's grants are contiguous
+            spans = {plains[s]: (s, e) for s, e in zip(starts, [*starts[1:], n])}
+        return cls(list(distinct.values()), plains, rows, spans)
+
+    @classmethod
+    def _of_file(cls, known) -> "_GrantTable":
+        """From GrantColumns: the spans follow from the objects and their counts (a table and a
+        view of one name are next to each other in order, and share one span)."""
+        object_plains = [_plain(ref) for ref in known.objects]
+        spans: dict | None = {}
+        start = 0
+        last = None
+        for plain, count in zip(object_plains, known.counts):
+            if plain == last:
+                spans[plain] = (spans[plain][0], start + count)
+            elif plain in spans:
+                spans = None  # (not from an ordered file)
+                break
+            else:
+                spans[plain] = (start, start + count)
+            last = plain
+            start += count
+        return cls([ref for ref, count in zip(known.objects, known.counts) if count], None, list(zip(known.columns, known.privileges, known.grantees,
+                                                        known.grantables)), spans, (object_plains, known.counts))
+
+    def plains_of(self) -> list[tuple]:
+        if self.plains is None:
+            object_plains, counts = self.counts
+            self.plains = list(chain.from_iterable(map(repeat, object_plains, counts)))
+        return self.plains
+
+    def keyed(self, grants: tuple[Grant, ...], start: int = 0, end: int | None = None,
+              plain: bool = True) -> list[tuple[tuple, Grant]]:
+        rows = self.rows[start:end]
+        keys = (zip(self.plains_of()[start:end], map(itemgetter(0), rows), map(itemgetter(1), rows),
+                    map(itemgetter(2), rows)) if plain else map(itemgetter(0, 1, 2), rows))
+        return list(zip(keys, grants[start:end]))
+
+
+def _diff_grants(desired: tuple[Grant, ...], d: _GrantTable, actual: tuple[Grant, ...],
+                 a: _GrantTable) -> tuple[tuple, tuple, tuple]:
+    """(missing, extra, changed) grants, in model order.  Sorted models hold each object's grants
+    together: an object whose grants are the same on both sides (compared as lists, in C) needs no
+    further look; only the others are compared key by key."""
+    if d.spans is None or a.spans is None:
+        return _diff_grants_by_key(d.keyed(desired), a.keyed(actual))
+    missing, changed, extra_of = [], [], {}
+    a_spans = a.spans
+    for plain, (ds, de) in d.spans.items():
+        span = a_spans.get(plain)
+        if span is None:
+            missing.extend(desired[ds:de])
+            continue
+        as_, ae = span
+        d_rows, a_rows = d.rows[ds:de], a.rows[as_:ae]
+        if d_rows == a_rows:
+            continue
+        found = _diff_rows(d_rows, desired[ds:de], a_rows, actual[as_:ae])
+        m, x, c = found if found is not None else _diff_grants_by_key(
+            d.keyed(desired, ds, de, plain=False), a.keyed(actual, as_, ae, plain=False))
+        missing.extend(m)
+        changed.extend(c)
+        extra_of[plain] = x
+    extra = []
+    d_spans = d.spans
+    for plain, (as_, ae) in a_spans.items():
+        if plain not in d_spans:
+            extra.extend(actual[as_:ae])
+        elif plain in extra_of:
+            extra.extend(extra_of[plain])
+    return tuple(missing), tuple(extra), tuple(changed)
+
+
+def _diff_grants_by_key(d_list: list[tuple[tuple, Grant]], a_list: list[tuple[tuple, Grant]]):
+    """(missing, extra, changed) of (key, grant) pairs: a key's grant option is compared with the
+    other side's last grant of that key (a model may hold a key with and without grant option)."""
+    d_grants, a_grants = dict(d_list), dict(a_list)
+    missing, changed = [], []
+    for k, g in d_list:
+        a = a_grants.get(k)
+        if a is None:
+            missing.append(g)
+        elif a.grantable != g.grantable:
+            changed.append(GrantOptionChange(g, a))
+    return tuple(missing), tuple(g for k, g in a_list if k not in d_grants), tuple(changed)
 
 
 def diff(desired: Model, actual: Model) -> ModelDiff:
@@ -211,12 +344,11 @@ def diff(desired: Model, actual: Model) -> ModelDiff:
 
 
 def _diff(desired: Model, actual: Model) -> ModelDiff:
-    d_list, d_refs = _keyed_grants(desired.grants)
-    a_list, a_refs = _keyed_grants(actual.grants)
-    aligned, actual_kinds, notes = align_kinds(desired, actual, d_refs, a_refs)
+    d_table, a_table = _GrantTable.of(desired), _GrantTable.of(actual)
+    aligned, actual_kinds, notes = align_kinds(desired, actual, d_table.refs, a_table.refs)
     if aligned is not actual:  # rare: some relation kinds differ; grants now carry the desired kinds
         actual = aligned
-        a_list, _ = _keyed_grants(actual.grants)
+        a_table = _GrantTable.of(actual)
 
     # roles
     d_roles = {r.name: r for r in desired.roles}
@@ -249,17 +381,7 @@ def _diff(desired: Model, actual: Model) -> ModelDiff:
             owners_changed.append(OwnerChange(o.ref, o.owner, found.owner, o.sources))
 
     # privileges: key = (object, column, privilege, grantee); grant option is an attribute
-    d_grants, a_grants = dict(d_list), dict(a_list)
-    missing, changed = [], []
-    a_get = a_grants.get
-    for k, g in d_list:
-        a = a_get(k)
-        if a is None:
-            missing.append(g)
-        elif a.grantable != g.grantable:
-            changed.append(GrantOptionChange(g, a))
-    grants_missing, grants_changed = tuple(missing), tuple(changed)
-    grants_extra = tuple(g for k, g in a_list if k not in d_grants)
+    grants_missing, grants_extra, grants_changed = _diff_grants(desired.grants, d_table, actual.grants, a_table)
 
     return ModelDiff(
         roles_missing=tuple(d_roles[n] for n in sorted(d_roles.keys() - a_roles.keys())),
@@ -394,7 +516,7 @@ def to_dict(d: ModelDiff, left: str = "desired", right: str = "actual") -> dict:
         return model_to_dict(Model(memberships=tuple(ms)))["memberships"]
 
     def grants(gs: Iterable[Grant]) -> list[dict]:
-        return model_to_dict(Model(grants=tuple(gs)))["grants"]
+        return [grant_to_dict(g) for g in gs]
 
     return {
         "format": DIFF_FORMAT,

@@ -9,11 +9,23 @@ from __future__ import annotations
 
 import json
 import operator
-from dataclasses import dataclass, field, replace
+from collections import deque
+from dataclasses import dataclass, field, fields, replace
 from enum import Enum
-from typing import Iterable, Iterator
+from itertools import chain, compress, islice, repeat
+from json.encoder import encode_basestring as _encode_string
+from typing import Iterable, Iterator, NamedTuple
 
-MODEL_FORMAT = "migrate-grants-model/1"
+# /2: "grants" is a list of arrays, one per line: an object [kind, schema, name], then the grants
+# on it, each [column, privilege, grantee, grantable, sources].  /1 wrote each grant as an object
+# with its object nested in it; /2 files are about half the size and read several times faster.
+# /1 files are still read (element by element).
+MODEL_FORMAT = "migrate-grants-model/2"
+MODEL_FORMAT_V1 = "migrate-grants-model/1"
+MODEL_FORMATS = (MODEL_FORMAT, MODEL_FORMAT_V1)
+OBJECT_FIELDS = ("kind", "schema", "name")
+GRANT_FIELDS = ("column", "privilege", "grantee", "grantable", "sources")
+_ROW_SHAPES = (f"an object [{', '.join(OBJECT_FIELDS)}] or a grant on it [{', '.join(GRANT_FIELDS)}]")
 PUBLIC = "PUBLIC"  # the grantee PUBLIC; PostgreSQL has no role of that name (it is reserved)
 
 
@@ -152,6 +164,21 @@ class Grant:
         return (self.ref._sort_key, self.column or "", self.grantee, self.privilege, self.grantable)
 
 
+# Grant's slot descriptors in field order.  make_grants() sets them directly (in C, through map):
+# Grant.__init__ of a frozen dataclass sets each field with object.__setattr__, two to three times
+# slower, and a loaded model file makes a million grants.  Grant has no __post_init__: its
+# __init__ only assigns the fields, so this is the same object (tests compare the two).
+_GRANT_SLOTS = tuple(Grant.__dict__[f.name] for f in fields(Grant))
+
+
+def make_grants(refs, privileges, grantees, grantables, columns, sources) -> list[Grant]:
+    """[Grant(*args) for args in zip(...)] for columns of equal length (already validated)."""
+    grants = list(map(object.__new__, repeat(Grant, len(refs))))
+    for slot, values in zip(_GRANT_SLOTS, (refs, privileges, grantees, grantables, columns, sources), strict=True):
+        deque(map(slot.__set__, grants, values), maxlen=0)
+    return grants
+
+
 @dataclass(frozen=True)
 class Model:
     roles: tuple[Role, ...] = ()
@@ -161,17 +188,26 @@ class Model:
 
     @classmethod
     def build(cls, roles: Iterable[Role] = (), memberships: Iterable[Membership] = (),
-              objects: Iterable[ManagedObject] = (), grants: Iterable[Grant] = (), *, merge: bool = True) -> "Model":
+              objects: Iterable[ManagedObject] = (), grants: Iterable[Grant] = (), *, merge: bool = True,
+              grants_in_order_known: bool = False) -> "Model":
         """Sorted and de-duplicated (sources of equal elements are merged).
-        merge=False: the caller guarantees every key is unique already (saves a pass over the grants)."""
+        merge=False: the caller guarantees every key is unique already (saves a pass over the grants).
+        Grants already in strictly ascending Grant.sort_key order (a saved or inspected model) are
+        unique and sorted: checked in one pass (or by the caller: grants_in_order_known), they are
+        neither merged nor sorted again."""
+        grants = grants if isinstance(grants, (list, tuple)) else list(grants)
+        if grants_in_order_known or grants_in_order(grants):
+            grants = tuple(grants)
+        else:
+            grants = tuple(_sorted_grants(_merge(grants, lambda g: g.key + (g.grantable,)) if merge else grants))
         if merge:
             roles, memberships = _merge(roles, lambda r: r.name), _merge(memberships, lambda m: m.key)
-            objects, grants = _merge(objects, lambda o: o.ref), _merge(grants, lambda g: g.key + (g.grantable,))
+            objects = _merge(objects, lambda o: o.ref)
         return cls(
             roles=tuple(sorted(roles, key=lambda r: r.name)),
             memberships=tuple(sorted(memberships, key=lambda m: m.key)),
             objects=tuple(sorted(objects, key=lambda o: o.ref._sort_key)),
-            grants=tuple(_sorted_grants(grants)),
+            grants=grants,
         )
 
     # --- lookups used by the planner and report ---
@@ -184,14 +220,55 @@ class Model:
     # --- JSON round trip ---
     def to_json(self) -> str:
         """The model file (model_to_dict as JSON), one line per element: a change is a one-line diff
-        in git, and each element is encoded in C (json.dumps with indent runs in Python: half a
-        minute for a million grants)."""
+        in git.  Roles, memberships and objects are JSON objects; "grants" holds each object's
+        row, then the rows of its grants (grant_rows)."""
         encode = json.JSONEncoder(ensure_ascii=False).encode  # (no indent: the C encoder)
         parts = ['{\n "format": ' + encode(MODEL_FORMAT)]
         for name, items in _element_dicts(self).items():
             body = ",\n".join("  " + encode(item) for item in items)
             parts.append(f" {encode(name)}: [\n{body}\n ]" if body else f" {encode(name)}: []")
+        body = ",\n".join(_grant_lines(self.grants))
+        parts.append(f' "grants": [\n{body}\n ]' if body else ' "grants": []')
         return ",\n".join(parts) + "\n}\n"
+
+
+def grant_rows(grants: Iterable[Grant]) -> Iterator[list]:
+    """The "grants" list of a model file: [kind, schema, name] where the object changes, then
+    [column, privilege, grantee, grantable, sources] per grant."""
+    last = None
+    for g in grants:
+        ref = g.ref
+        if ref is not last and ref != last:
+            last = ref
+            yield [ref.kind.value, ref.schema, ref.name]
+        yield [g.column, g.privilege, g.grantee, g.grantable, list(g.sources)]
+
+
+def _grant_lines(grants: Iterable[Grant]) -> Iterator[str]:
+    """The lines of grant_rows(grants), exactly as json.dumps(row, ensure_ascii=False) writes each
+    (a test checks), objects indented by two, grants by three; names are encoded once each."""
+    encode_list = json.JSONEncoder(ensure_ascii=False).encode
+    text: dict = {None: "null"}  # column, privilege or grantee -> its JSON
+    last = None
+    for g in grants:
+        ref = g.ref
+        if ref is not last and ref != last:
+            last = ref
+            yield (f"  [{_encode_string(ref.kind.value)}, {_encode_string(ref.schema)}, "
+                   f"{_encode_string(ref.name)}]")
+        column, privilege, grantee = g.column, g.privilege, g.grantee
+        c = text.get(column)
+        if c is None:
+            c = text[column] = _encode_string(column)
+        p = text.get(privilege)
+        if p is None:
+            p = text[privilege] = _encode_string(privilege)
+        r = text.get(grantee)
+        if r is None:
+            r = text[grantee] = _encode_string(grantee)
+        sources = g.sources
+        yield (f"   [{c}, {p}, {r}, {'true' if g.grantable else 'false'}, "
+               f"{encode_list(list(sources)) if sources else '[]'}]")
 
 
 def _sorted_grants(grants: Iterable[Grant]) -> list[Grant]:
@@ -211,6 +288,23 @@ def _sorted_grants(grants: Iterable[Grant]) -> list[Grant]:
         out.extend(sorted([g for g in on_ref if g.column is None], key=_TABLE_LEVEL_ORDER))
         out.extend(sorted([g for g in on_ref if g.column is not None], key=_COLUMN_LEVEL_ORDER))
     return out
+
+
+_REF_SORT_KEY = operator.attrgetter("ref._sort_key")
+_COLUMN = operator.attrgetter("column")
+_GRANTEE = operator.attrgetter("grantee")
+_PRIVILEGE = operator.attrgetter("privilege")
+_GRANTABLE = operator.attrgetter("grantable")
+
+
+def grants_in_order(grants: list[Grant] | tuple[Grant, ...]) -> bool:
+    """Whether `grants` are in strictly ascending Grant.sort_key order: then they are sorted as
+    Model.build sorts, and no two share a key (nothing to merge).  One pass, keys built in C."""
+    if len(grants) < 2:
+        return True
+    keys = list(zip(map(_REF_SORT_KEY, grants), [c or "" for c in map(_COLUMN, grants)], map(_GRANTEE, grants),
+                    map(_PRIVILEGE, grants), map(_GRANTABLE, grants)))
+    return all(map(operator.lt, keys, islice(keys, 1, None)))
 
 
 _TABLE_LEVEL_ORDER = operator.attrgetter("grantee", "privilege", "grantable")
@@ -236,11 +330,20 @@ def _ref_to_dict(ref: ObjectRef) -> dict:
 
 
 def model_to_dict(model: Model) -> dict:
-    return {"format": MODEL_FORMAT, **{name: list(items) for name, items in _element_dicts(model).items()}}
+    """The model file's content: json.loads(model.to_json()) == model_to_dict(model)."""
+    return {"format": MODEL_FORMAT, **{name: list(items) for name, items in _element_dicts(model).items()},
+            "grants": list(grant_rows(model.grants))}
+
+
+def grant_to_dict(g: Grant) -> dict:
+    """A grant as a JSON object (diff --format json; model files before format /2)."""
+    return {"object": _ref_to_dict(g.ref), "column": g.column, "privilege": g.privilege, "grantee": g.grantee,
+            "grantable": g.grantable, "sources": list(g.sources)}
 
 
 def _element_dicts(model: Model) -> dict[str, Iterator[dict]]:
-    """Each part of the model as the dicts of its elements, made as they are iterated."""
+    """Roles, memberships and objects as the dicts of their elements, made as they are iterated
+    (grants are rows: grant_rows)."""
     return {
         "roles": (
             {"name": r.name, "login": r.login, "inherit": r.inherit, "createrole": r.createrole,
@@ -255,11 +358,6 @@ def _element_dicts(model: Model) -> dict[str, Iterator[dict]]:
         ),
         "objects": (
             {**_ref_to_dict(o.ref), "owner": o.owner, "sources": list(o.sources)} for o in model.objects
-        ),
-        "grants": (
-            {"object": _ref_to_dict(g.ref), "column": g.column, "privilege": g.privilege, "grantee": g.grantee,
-             "grantable": g.grantable, "sources": list(g.sources)}
-            for g in model.grants
         ),
     }
 
@@ -276,20 +374,131 @@ def model_from_dict(data: dict, origin: str = "model") -> Model:
 
     if not isinstance(data, dict):
         raise UserError(f"{origin}: not a migrate-grants model (a model is a JSON object)")
-    if data.get("format") != MODEL_FORMAT:
+    if data.get("format") not in MODEL_FORMATS:
         raise UserError(f"{origin}: not a migrate-grants model (format is {data.get('format')!r}, expected {MODEL_FORMAT!r})")
     reader = _ModelReader(origin)
     roles = [reader.role(item, where) for item, where in reader.elements(data, "roles")]
     memberships = [reader.membership(item, where) for item, where in reader.elements(data, "memberships")]
     objects = [reader.managed_object(item, where) for item, where in reader.elements(data, "objects")]
-    grants = [reader.grant(item, where) for item, where in reader.elements(data, "grants")]
+    in_order = False
+    if data["format"] == MODEL_FORMAT_V1:
+        grants = [reader.grant(item, where) for item, where in reader.elements(data, "grants", dict)]
+    else:
+        grants, in_order = reader.grant_rows(data)
     try:
-        return Model.build(roles=roles, memberships=memberships, objects=objects, grants=grants)
+        model = Model.build(roles=roles, memberships=memberships, objects=objects, grants=grants,
+                            grants_in_order_known=in_order)
     except ValueError as exc:  # two elements with one key that differ
         raise UserError(f"{origin}: {exc}") from None
+    if in_order:  # model.grants are the rows' grants, in the rows' order
+        object.__setattr__(model, "_grant_columns", reader.columns)
+    return model
+
+
+class GrantColumns(NamedTuple):
+    """model.grants as read from a /2 file, column by column and in order: each grant's ref,
+    column, privilege, grantee and grant option, and the file's objects with the number of grants
+    under each (objects in strictly ascending order, each once)."""
+
+    refs: list
+    columns: list
+    privileges: list
+    grantees: list
+    grantables: list
+    objects: list
+    counts: list
+
+
+def grant_columns(model: Model) -> GrantColumns | None:
+    """The GrantColumns of model.grants when the model was read from a /2 file in order: diff()
+    reads them instead of a million grants (whose attributes are scattered over memory)."""
+    found = model.__dict__.get("_grant_columns")
+    return found if found is not None and len(found.refs) == len(model.grants) else None
 
 
 _MISSING = object()
+_KIND_VALUES = frozenset(kind.value for kind in ObjectKind)
+_COLUMN_KIND_VALUES = frozenset(("table", "view", "materialized view"))
+
+
+def _valid_names(values: Iterable) -> bool:
+    """Every value is a non-empty str without NUL: checked on the distinct values (only a str
+    equals a str, so a value of another type cannot hide behind an equal valid one)."""
+    distinct = set(values)
+    return set(map(type, distinct)) <= {str} and "" not in distinct and "\x00" not in "".join(distinct)
+
+
+def _valid_grant_rows(rows: list) -> tuple | None:
+    """(refs, columns, privileges, grantees, grantables, sources, in_order, objects, counts) of the
+    "grants" rows of a /2 file, if every row passes every check _ModelReader.grant_rows makes; None if any may not
+    (then the rows are read one by one, for the message).  The checks run on whole columns and
+    on their distinct values, in C where possible.  in_order: the grants are in strictly
+    ascending Grant.sort_key order (each object once, objects and grants sorted)."""
+    if not rows:
+        return [], [], [], [], [], [], True, [], []
+    try:
+        if set(map(type, rows)) != {list}:
+            return None
+        sizes = list(map(len, rows))
+        if not set(sizes) <= {len(OBJECT_FIELDS), len(GRANT_FIELDS)} or sizes[0] != len(OBJECT_FIELDS):
+            return None
+        is_object = list(map(operator.eq, sizes, repeat(len(OBJECT_FIELDS))))
+        starts = list(compress(range(len(rows)), is_object))
+        counts = list(map(operator.sub, [*starts[1:], len(rows)], map((1).__add__, starts)))
+        kinds, schemas, names = zip(*compress(rows, is_object))
+        body = list(compress(rows, map(operator.not_, is_object)))
+        if not body:
+            return [], [], [], [], [], [], True, [], []
+        columns, privileges, grantees, grantables, sources = zip(*body)
+        if not (set(kinds) <= _KIND_VALUES and _valid_names(schemas) and _valid_names(grantees)
+                and set(map(type, grantables)) == {bool} and set(map(type, sources)) == {list}):
+            return None
+        strings = list(chain.from_iterable(sources))
+        if not set(map(type, strings)) <= {str} or "\x00" in "".join(strings):
+            return None
+        # a schema's name is "" (or null); any other object's is a name
+        for kind, name in set(zip(kinds, names)):
+            if not ((name == "" or name is None) if kind == "schema" else
+                    (type(name) is str and name and "\x00" not in name)):
+                return None
+        # column privileges: on tables and views, one of COLUMN_PRIVILEGES, on a valid column name
+        on_column = list(map(operator.is_not, columns, repeat(None)))
+        if any(on_column):
+            grant_kinds = chain.from_iterable(map(repeat, kinds, counts))
+            if not (_valid_names(compress(columns, on_column))
+                    and set(compress(grant_kinds, on_column)) <= _COLUMN_KIND_VALUES
+                    and set(compress(privileges, on_column)) <= COLUMN_PRIVILEGES):
+                return None
+        # privileges PostgreSQL accepts on the kind, collected per object (column privileges are
+        # table privileges, and only on tables and views, as just checked)
+        privileges_of = {kind: set() for kind in _KIND_VALUES}
+        end = 0
+        for kind, count in zip(kinds, counts):
+            privileges_of[kind].update(privileges[end:end + count])
+            end += count
+        if not all(found <= VALID_PRIVILEGES[ObjectKind(kind)] for kind, found in privileges_of.items()):
+            return None
+    except TypeError:  # an unhashable value (a list or an object where a string belongs)
+        return None
+    # One ObjectRef per object row; one string per distinct name.
+    object_refs = [ObjectRef(ObjectKind(kind), schema, name or "") for kind, schema, name in zip(kinds, schemas, names)]
+    refs = list(chain.from_iterable(map(repeat, object_refs, counts)))
+    shared: dict[str, str] = {}
+    share = shared.setdefault
+    privileges, grantees = list(map(share, privileges, privileges)), list(map(share, grantees, grantees))
+    columns = [None if c is None else share(c, c) for c in columns]
+    # In order: objects strictly ascending, and within each object its grants, by Grant.sort_key
+    # (the object's position stands for its ref in the key).
+    ref_keys = list(map(_REF_KEY, object_refs))
+    in_order = all(map(operator.lt, ref_keys, islice(ref_keys, 1, None)))
+    if in_order:
+        keys = list(zip(chain.from_iterable(map(repeat, range(len(counts)), counts)), [c or "" for c in columns],
+                        grantees, privileges, grantables))
+        in_order = all(map(operator.lt, keys, islice(keys, 1, None)))
+    return refs, columns, privileges, grantees, grantables, list(map(tuple, sources)), in_order, object_refs, counts
+
+
+_REF_KEY = operator.attrgetter("_sort_key")
 _KINDS = ", ".join(kind.value for kind in ObjectKind)
 _COLUMN_KINDS = (ObjectKind.TABLE, ObjectKind.VIEW, ObjectKind.MATERIALIZED_VIEW)
 _MAX_CONNECTION_LIMIT = 2**31 - 1  # an int4 in pg_authid
@@ -306,24 +515,55 @@ class _ModelReader:
 
     def __init__(self, origin: str) -> None:
         self.origin = origin
+        self.columns: GrantColumns | None = None  # of the grants, when read in bulk (grant_rows)
 
     def fail(self, where: str, message: str):
         from .errors import UserError
 
         raise UserError(f"{self.origin}: {where}: {message}")
 
-    def elements(self, data: dict, section: str):
+    def section(self, data: dict, section: str) -> list:
         items = data.get(section)
         if not isinstance(items, list):
             from .errors import UserError
 
             raise UserError(f"{self.origin}: {section!r} must be a list, got {type(items).__name__}"
                             if section in data else f"{self.origin}: {section!r} is missing")
-        for index, item in enumerate(items):
+        return items
+
+    def elements(self, data: dict, section: str, kind: type = dict):
+        for index, item in enumerate(self.section(data, section)):
             where = f"{section}[{index}]"
-            if not isinstance(item, dict):
-                self.fail(where, f"expected an object, got {type(item).__name__}")
+            if not isinstance(item, kind):
+                self.fail(where, f"expected an object, got {type(item).__name__}" if kind is dict else
+                          f"expected an array, {_ROW_SHAPES}, got {type(item).__name__}")
             yield item, where
+
+    def grant_rows(self, data: dict) -> tuple[list[Grant], bool]:
+        """The grants of a /2 file, and whether they are in order: checked in bulk
+        (_valid_grant_rows), then made in C; any doubt and the rows are read one by one, which
+        names the first bad one."""
+        checked = _valid_grant_rows(self.section(data, "grants"))
+        if checked is None:
+            return self.grant_rows_one_by_one(data), False
+        refs, columns, privileges, grantees, grantables, sources, in_order, objects, counts = checked
+        self.columns = GrantColumns(refs, columns, privileges, grantees, grantables, objects, counts)
+        return make_grants(refs, privileges, grantees, grantables, columns, sources), in_order
+
+    def grant_rows_one_by_one(self, data: dict) -> list[Grant]:
+        """The rows of a /2 file, with the checks (and messages) of /1 grant objects; a problem
+        with an object is reported at its row."""
+        ref, grants = None, []
+        for row, where in self.elements(data, "grants", list):
+            if len(row) == len(OBJECT_FIELDS):
+                ref = self.ref(dict(zip(OBJECT_FIELDS, row)), where)
+            elif len(row) != len(GRANT_FIELDS):
+                self.fail(where, f"expected {_ROW_SHAPES}, got {len(row)} values")
+            elif ref is None:
+                self.fail(where, f"a grant before any object (an object is a row [{', '.join(OBJECT_FIELDS)}])")
+            else:
+                grants.append(self.grant_on(ref, dict(zip(GRANT_FIELDS, row)), where))
+        return grants
 
     def get(self, item: dict, key: str, where: str, default=_MISSING):
         if key in item:
@@ -348,7 +588,8 @@ class _ModelReader:
 
     def sources(self, item: dict, where: str) -> tuple[str, ...]:
         value = self.get(item, "sources", where, [])
-        if not isinstance(value, list) or not all(isinstance(s, str) and "\x00" not in s for s in value):
+        # (checked in C: an object can have thousands of sources)
+        if not isinstance(value, list) or not set(map(type, value)) <= {str} or "\x00" in "".join(value):
             self.fail(where, "sources must be a list of strings")
         return tuple(value)
 
@@ -401,7 +642,9 @@ class _ModelReader:
         return ManagedObject(self.ref(o, where), self.name(o, "owner", where, optional=True), self.sources(o, where))
 
     def grant(self, g: dict, where: str) -> Grant:
-        ref = self.ref(self.get(g, "object", where), where)
+        return self.grant_on(self.ref(self.get(g, "object", where), where), g, where)
+
+    def grant_on(self, ref: ObjectRef, g: dict, where: str) -> Grant:
         column = self.name(g, "column", where, optional=True)
         privilege = self.get(g, "privilege", where)
         if not isinstance(privilege, str):

@@ -184,8 +184,9 @@ def test_queries_are_few_set_based_and_never_read_pg_authid(estate):
         assert "pg_authid" not in text
         assert not re.search(r"\bFOR\b|\bLOOP\b", text)
     ins = snapshot(psycopg.connect(estate.master_dsn), SCOPE)
-    assert [name for name, _ in ins.counts] == ["server", "roles", "memberships", "schemas", "relations", "columns",
-                                                "routines", "types", "default_acls", "grantable_roles"]
+    assert [name for name, _ in ins.counts] == ["server", "roles", "memberships", "schemas", "relations",
+                                                "relation_acls", "columns", "routines", "types", "default_acls",
+                                                "grantable_roles"]
 
 
 def test_every_role_field_is_read_from_pg_roles():
@@ -219,3 +220,28 @@ def test_inspect_url_is_read_only_and_one_line_errors(estate, master_env, monkey
     with pytest.raises(UserError) as info:
         inspect_url("postgresql://master@/nope?host=/nonexistent-dir&port=1")
     assert "cannot connect" in str(info.value) and "\n" not in str(info.value)
+
+
+def test_acl_entries_merge_and_sort_like_the_model_does():
+    """_grants (integer keys, no database) against the plain way: merge grantors, Model.build."""
+    import random
+
+    from migrate_grants.model import Model
+    from migrate_grants.postgres.inspect import _grants
+
+    rng = random.Random(7)
+    refs = [ObjectRef(kind, schema, name) for kind, schema, name in
+            [(T.SCHEMA, "s", ""), (T.TABLE, "s", "b"), (T.VIEW, "s", "a"), (T.SEQUENCE, "r", "z"), (T.ROUTINE, "s", "f")]]
+    name_of = {1: "u1", 2: "PUBLIC", 3: "a0"}
+    entries = [(rng.choice(refs), rng.choice([None, None, "c1", "c0"]), rng.choice([1, 2, 3, None]),
+                rng.choice(["SELECT", "INSERT", "USAGE"]), rng.choice([True, False, None])) for _ in range(400)]
+    entries = [(ObjectRef(r.kind, r.schema, r.name), *rest) for r, *rest in entries]  # equal, not identical refs
+    got = _grants(*map(list, zip(*entries)), name_of)
+    merged: dict = {}
+    for ref, column, grantee, privilege, grantable in entries:
+        if grantee is not None:
+            key = (ref, column, privilege, name_of[grantee])
+            merged[key] = merged.get(key, False) or bool(grantable)
+    expected = Model.build(grants=[Grant(ref, p, g, ga, c) for (ref, c, p, g), ga in merged.items()]).grants
+    assert got == expected and [g.grantable for g in got] == [g.grantable for g in expected]
+    assert _grants([], [], [], [], [], name_of) == ()

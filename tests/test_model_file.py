@@ -1,0 +1,232 @@
+"""The model file, format /2: "grants" as one array per line (an object, then the grants on it),
+read in bulk with the checks of the row-by-row reader (which still names the bad element), and /1
+files still read."""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+from dataclasses import astuple, fields
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from migrate_grants import diff as diff_module
+from migrate_grants.diff import _diff_grants_by_key, _GrantTable, diff
+from migrate_grants.errors import UserError
+from migrate_grants.model import (MODEL_FORMAT, Grant, ManagedObject, Model, ObjectKind, ObjectRef,
+                                  Role, _grant_lines, _valid_grant_rows, grant_columns, grant_rows, grants_in_order,
+                                  make_grants,
+                                  model_from_dict, model_to_dict)
+
+from test_input_validation import GOOD_MODEL
+
+EMP = ObjectRef(ObjectKind.TABLE, "hr", "emp")
+ODD = ObjectRef(ObjectKind.VIEW, 'sch"ema\\', 'na\nme é')
+
+
+def to_v2(v1: dict) -> dict:
+    """A /1 model dict as /2: each grant as its object's row and its own (an object may repeat:
+    such a file is valid, merged when read); values that are absent become None."""
+    data = {k: v for k, v in v1.items() if k != "grants"}
+    data["format"] = MODEL_FORMAT
+    if "grants" in v1:
+        grants = v1["grants"]
+        if not isinstance(grants, list):
+            data["grants"] = grants
+        else:
+            data["grants"] = []
+            for g in grants:
+                obj = g.get("object") if isinstance(g, dict) else None
+                if isinstance(obj, dict):
+                    data["grants"].append([obj.get("kind"), obj.get("schema"), obj.get("name")])
+                data["grants"].append([g.get("column"), g.get("privilege"), g.get("grantee"), g.get("grantable"),
+                                       g.get("sources", [])] if isinstance(g, dict) else g)
+    return data
+
+
+def test_make_grants_makes_what_grant_makes():
+    args = [(EMP, "SELECT", "r", False, None, ()), (ODD, "UPDATE", "PUBLIC", True, "c", ("DBA_COL_PRIVS#1",))]
+    made = make_grants(*[list(column) for column in zip(*args)])
+    for g, a in zip(made, args):
+        expected = Grant(*a)
+        assert g == expected and astuple(g) == astuple(expected) and hash(g) == hash(expected)
+        assert [getattr(g, f.name) for f in fields(Grant)] == list(a)
+
+
+def test_grant_lines_are_what_json_writes():
+    grants = [Grant(EMP, "SELECT", "r"), Grant(ODD, "UPDATE", 'gr"an\\tee', True, 'co\tl', ("a", 'b"\u2028')),
+              Grant(ODD, "UPDATE", "x"), Grant(EMP, "INSERT", "é", column="x")]
+    rows = list(grant_rows(grants))
+    assert [len(r) for r in rows] == [3, 5, 3, 5, 5, 3, 5]
+    assert [line.strip() for line in _grant_lines(grants)] == [json.dumps(r, ensure_ascii=False) for r in rows]
+
+
+def test_a_v2_file_round_trips_one_line_per_element():
+    model = model_from_dict(copy.deepcopy(GOOD_MODEL), "desired.json")
+    model = Model.build(model.roles, model.memberships, model.objects,
+                        [*model.grants, Grant(ODD, "SELECT", "r", sources=("x", "y")), Grant(ODD, "UPDATE", "r", column="c")])
+    text = model.to_json()
+    data = json.loads(text)
+    assert data == model_to_dict(model) and data["format"] == MODEL_FORMAT
+    assert data["grants"][:2] == [["schema", "hr", ""], [None, "USAGE", "reader", False, []]]
+    objects_with_grants = len({g.ref for g in model.grants})
+    assert len(text.split("\n")) - 1 == 3 + 4 * 2 + len(model.roles) + len(model.memberships) + len(model.objects) + \
+        objects_with_grants + len(model.grants)
+    loaded = model_from_dict(data, "m.json")
+    assert loaded == model
+    assert [g.sources for g in loaded.grants] == [g.sources for g in model.grants]
+
+
+def test_a_v1_file_still_loads():
+    v1 = model_from_dict(copy.deepcopy(GOOD_MODEL), "desired.json")
+    assert model_from_dict(to_v2(copy.deepcopy(GOOD_MODEL)), "desired.json") == v1
+
+
+def test_unsorted_or_repeated_rows_are_sorted_and_merged():
+    data = to_v2(copy.deepcopy(GOOD_MODEL))
+    rows = data["grants"]
+    pairs = [rows[i:i + 2] for i in range(0, len(rows), 2)]
+    data["grants"] = [*(row for pair in reversed(pairs) for row in pair), rows[0], [*rows[1][:4], ["DBA_TAB_PRIVS#9"]]]
+    assert _valid_grant_rows(data["grants"])[6] is False  # valid, not in order
+    model = model_from_dict(data, "desired.json")
+    assert model == model_from_dict(to_v2(copy.deepcopy(GOOD_MODEL)), "desired.json")
+    assert grants_in_order(model.grants)
+    assert model.grants[0].sources == ("DBA_TAB_PRIVS#9",)
+
+
+# Every grant case of test_input_validation, as rows: the bulk check refuses each (so the row by
+# row reader runs), and the message is the one a /1 file gets.
+from test_input_validation import test_a_bad_model_element_is_refused_naming_file_and_element as _v1_cases  # noqa: E402
+
+GRANT_CASES = [(mutate, expected) for mutate, expected in _v1_cases.pytestmark[0].args[1]
+               if "grants" in expected and "missing" not in expected]
+
+
+@pytest.mark.parametrize("mutate, expected", GRANT_CASES)
+def test_a_bad_row_is_refused_naming_file_and_element(mutate, expected):
+    """/1 grant k is rows 2k (its object) and 2k+1 here: the message names the row at fault."""
+    v1 = copy.deepcopy(GOOD_MODEL)
+    mutate(v1)
+    data = to_v2(v1)
+    if isinstance(data["grants"], list):
+        assert _valid_grant_rows(data["grants"]) is None
+    with pytest.raises(UserError) as caught:
+        model_from_dict(data, "desired.json")
+    message = str(caught.value)
+    assert message.startswith("desired.json: ") and "\n" not in message
+    found = re.match(r"desired\.json: grants\[(\d+)\]: (.*)", message)
+    if found is None:  # not about one element
+        assert expected in message
+        return
+    k = re.search(r"grants\[(\d+)\]: (.*)", expected)
+    assert int(found[1]) in (2 * int(k[1]), 2 * int(k[1]) + 1) and k[2] in found[2]
+
+
+OBJECT_OR_GRANT = "an object [kind, schema, name] or a grant on it [column, privilege, grantee, grantable, sources]"
+
+
+@pytest.mark.parametrize("mutate, expected", [
+    (lambda rows: rows[1].pop(), f"grants[1]: expected {OBJECT_OR_GRANT}, got 4 values"),
+    (lambda rows: rows[2].append(1), f"grants[2]: expected {OBJECT_OR_GRANT}, got 4 values"),
+    (lambda rows: rows.__setitem__(0, {"kind": "schema"}), f"grants[0]: expected an array, {OBJECT_OR_GRANT}, got dict"),
+    (lambda rows: rows.pop(0), "grants[0]: a grant before any object (an object is a row [kind, schema, name])"),
+    (lambda rows: rows[1].__setitem__(4, ["a", 1]), "grants[1]: sources must be a list of strings"),
+    (lambda rows: rows[1].__setitem__(4, ["a\x00"]), "grants[1]: sources must be a list of strings"),
+    (lambda rows: rows[1].__setitem__(4, None), "grants[1]: sources must be a list of strings"),
+    (lambda rows: rows[3].__setitem__(3, 1), "grants[3]: grantable 1 must be true or false"),
+    (lambda rows: rows[3].__setitem__(3, None), "grants[3]: grantable None must be true or false"),
+    (lambda rows: rows[2].__setitem__(1, ["hr"]), "grants[2]: schema ['hr'] is not a valid name"),
+    (lambda rows: rows[2].__setitem__(0, "schema"), "grants[2]: a schema has no name"),
+    (lambda rows: rows[2].__setitem__(2, None), "grants[2]: name None is not a valid name"),
+    (lambda rows: rows[0].__setitem__(2, "x"), "grants[0]: a schema has no name"),
+    (lambda rows: rows[5].__setitem__(0, 5), "grants[5]: column 5 is not a valid name"),
+    (lambda rows: rows[5].__setitem__(2, ""), "grants[5]: grantee '' is not a valid name"),
+    (lambda rows: rows[0].__setitem__(0, "routine"), "grants[0]: name '' is not a valid name"),
+    (lambda rows: rows.__setitem__(4, ["schema", "hr", ""]), "grants[5]: a column privilege is not valid on schema"),
+    (lambda rows: rows[0].__setitem__(0, "sequence"), "grants[0]: name '' is not a valid name"),
+])
+def test_rows_of_the_wrong_shape_or_type_are_refused(mutate, expected):
+    data = to_v2(copy.deepcopy(GOOD_MODEL))
+    mutate(data["grants"])
+    assert _valid_grant_rows(data["grants"]) is None
+    with pytest.raises(UserError) as caught:
+        model_from_dict(data, "desired.json")
+    assert "desired.json: " + expected in str(caught.value)
+
+
+def test_a_privilege_that_is_wrong_for_the_object_above_it_is_refused():
+    data = to_v2(copy.deepcopy(GOOD_MODEL))
+    data["grants"][2:4] = [["sequence", "hr", "emp"], [None, "SELECT", "PUBLIC", True, []],
+                           [None, "INSERT", "PUBLIC", True, []]]
+    assert _valid_grant_rows(data["grants"]) is None
+    with pytest.raises(UserError, match=r"desired\.json: grants\[4\]: privilege 'INSERT' is not valid on sequence"):
+        model_from_dict(data, "desired.json")
+
+
+def test_a_schema_name_may_be_null_as_in_v1():
+    data = to_v2(copy.deepcopy(GOOD_MODEL))
+    data["grants"][0][2] = None
+    assert _valid_grant_rows(data["grants"]) is not None
+    assert model_from_dict(data, "d.json") == model_from_dict(to_v2(copy.deepcopy(GOOD_MODEL)), "d.json")
+
+
+def test_build_skips_the_merge_only_for_grants_in_strict_order():
+    a, b = Grant(EMP, "INSERT", "r"), Grant(EMP, "SELECT", "r")
+    assert grants_in_order([a, b]) and not grants_in_order([b, a]) and not grants_in_order([a, a])
+    assert Model.build(grants=[b, a, a]).grants == (a, b)
+
+
+# --- diff by object, against the key by key comparison -----------------------------------------
+
+REFS = [ObjectRef(ObjectKind.SCHEMA, "s"), ObjectRef(ObjectKind.TABLE, "s", "t"), ObjectRef(ObjectKind.VIEW, "s", "t"),
+        ObjectRef(ObjectKind.TABLE, "s", "u")]
+grant_sets = st.lists(st.tuples(st.sampled_from(REFS), st.sampled_from(["SELECT", "INSERT"]), st.sampled_from(["a", "b"]),
+                                st.booleans(), st.sampled_from([None, "c"])), max_size=25)
+
+
+@settings(max_examples=300, deadline=None)
+@given(grant_sets, grant_sets, st.booleans())
+def test_diff_by_object_finds_what_the_key_by_key_comparison_finds(left, right, build):
+    def grants(rows):
+        gs = [Grant(*r) for r in rows]
+        return Model.build(grants=gs).grants if build else tuple(gs)  # built: sorted; else as given
+
+    d, a = grants(left), grants(right)
+    dt, at = _GrantTable.of(Model(grants=d)), _GrantTable.of(Model(grants=a))
+    got = diff_module._diff_grants(d, dt, a, at)
+    d_keyed, a_keyed = dt.keyed(d), at.keyed(a)
+    expected = _diff_grants_by_key(d_keyed, a_keyed)
+    if len(dict(d_keyed)) == len(d) and len(dict(a_keyed)) == len(a):
+        assert got == expected
+    else:  # a key twice (a table and a view of one name, or with and without grant option)
+        assert {g.key for g in got[0]} == {g.key for g in expected[0]}
+        assert {g.key for g in got[1]} == {g.key for g in expected[1]}
+
+
+def test_diff_of_loaded_files_with_a_table_and_a_view_of_one_name():
+    view = ObjectRef(ObjectKind.VIEW, "hr", "emp")
+    left = Model.build(grants=[Grant(EMP, "SELECT", "a"), Grant(view, "SELECT", "b"), Grant(ODD, "SELECT", "c")])
+    right = Model.build(grants=[Grant(EMP, "SELECT", "b", True), Grant(view, "INSERT", "a")])
+    for a, b in ((left, right), (right, left), (left, left)):
+        loaded = model_from_dict(json.loads(a.to_json())), model_from_dict(json.loads(b.to_json()))
+        assert grant_columns(loaded[0]) is not None
+        assert diff(*loaded) == diff(a, b)
+    data = json.loads(left.to_json())
+    data["grants"].insert(0, ["table", "a", "empty"])  # an object without grants: nothing to compare
+    assert diff(model_from_dict(data), left).empty
+
+
+def test_diff_of_two_loaded_files(tmp_path):
+    left = Model.build([Role("r")], (), [ManagedObject(EMP)],
+                       [Grant(EMP, p, g, p == "SELECT") for p in ("SELECT", "INSERT", "UPDATE") for g in "abc"])
+    right = Model.build([Role("r")], (), [ManagedObject(EMP)],
+                        [Grant(EMP, p, g, False) for p in ("SELECT", "INSERT", "DELETE") for g in "abd"])
+    l2 = model_from_dict(json.loads(left.to_json()))
+    r2 = model_from_dict(json.loads(right.to_json()))
+    assert grant_columns(l2) is not None and grant_columns(left) is None
+    assert diff(l2, r2) == diff(left, right) == diff(l2, right)
+    d = diff(l2, r2)
+    assert len(d.grants_changed) == 2 and len(d.grants_missing) == 5 and len(d.grants_extra) == 5
