@@ -211,6 +211,39 @@ def test_scale_a_few_thousand_tables_in_a_few_queries(rds_target):
     print(f"inspected 3,000 tables, {len(ins.model.grants)} grants in {ins.elapsed:.3f} s")
 
 
+def test_large_acls_every_entry_once(rds_target):
+    """A schema ACL stored out of line (TOASTed) and a table ACL compressed in its row, each with
+    several grantors for some entries: every entry is read, merged per grantee and privilege."""
+    master = rds_target.master_conn()
+    roles = [f"wide{i:04d}" for i in range(1500)]
+    master.execute("CREATE ROLE wide_owner; GRANT wide_owner TO CURRENT_USER; CREATE SCHEMA wide AUTHORIZATION wide_owner;"
+                   + "".join(f"CREATE ROLE {r};" for r in roles))
+    master.execute(f"SET ROLE wide_owner; CREATE TABLE wide.t (a int);"
+                   f"GRANT USAGE ON SCHEMA wide TO {', '.join(roles)};"
+                   f"GRANT SELECT ON wide.t TO {', '.join(roles[:400])};"
+                   f"GRANT INSERT ON wide.t TO {roles[0]} WITH GRANT OPTION;"
+                   f"GRANT SELECT (a) ON wide.t TO {', '.join(roles[:300])}; RESET ROLE")
+    # a second grantor for one entry: merged, and its grant option wins
+    su = rds_target.superuser_conn()
+    su.execute(f"SET ROLE {roles[0]}; GRANT INSERT ON wide.t TO {roles[1]}; RESET ROLE;"
+               f"SET ROLE wide_owner; GRANT INSERT ON wide.t TO {roles[1]} WITH GRANT OPTION; RESET ROLE")
+    # the premise: the schema's ACL is past the TOAST threshold (about 2 kB), the table's compressed
+    sizes = su.execute("SELECT (SELECT pg_column_size(nspacl) FROM pg_namespace WHERE nspname = 'wide'), "
+                       "(SELECT pg_column_size(relacl) < 16 * cardinality(relacl) FROM pg_class "
+                       "WHERE oid = 'wide.t'::regclass)").fetchone()
+    assert sizes[0] > 2100 and sizes[1], sizes
+    ins = snapshot(psycopg.connect(rds_target.master_dsn), Scope(frozenset(roles + ["wide_owner"]), frozenset({"wide"})))
+    schema, table = ObjectRef(T.SCHEMA, "wide"), ObjectRef(T.TABLE, "wide", "t")
+    got = {(g.ref, g.column, g.privilege, g.grantee): g.grantable for g in ins.model.grants}
+    want = {(schema, None, "USAGE", r): False for r in roles}
+    want |= {(table, None, "SELECT", r): False for r in roles[:400]}
+    want |= {(table, None, "INSERT", roles[0]): True, (table, None, "INSERT", roles[1]): True}
+    want |= {(table, "a", "SELECT", r): False for r in roles[:300]}
+    assert got == want
+    assert len(ins.model.grants) == len(want)
+    assert [g.sort_key() for g in ins.model.grants] == sorted(g.sort_key() for g in ins.model.grants)
+
+
 def test_inspect_url_is_read_only_and_one_line_errors(estate, master_env, monkeypatch):
     ins = inspect_url(master_env, SCOPE)
     assert len(ins.model.roles) == 5

@@ -1,5 +1,7 @@
 -- Column privileges (attacl) on the relations of the given schemas, for the given grantees.
 -- A NULL attacl means no column privileges (acldefault('c', owner) is empty).
+-- `|| '{}'::aclitem[]` hands aclexplode() a detoasted copy: it detoasts its argument again for every
+-- row it returns, which is quadratic in the entries of a large (TOASTed) ACL.
 SELECT a.attrelid,
        a.attname::text AS attname,
        e.grantee,
@@ -7,7 +9,7 @@ SELECT a.attrelid,
        e.is_grantable
 FROM pg_catalog.pg_class c
 JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid
-CROSS JOIN LATERAL aclexplode(a.attacl) e
+CROSS JOIN LATERAL aclexplode(a.attacl || '{}'::aclitem[]) e
 WHERE c.relnamespace = ANY (%(schemas)s::oid[])
   AND c.relkind IN ('r', 'p', 'f', 'v', 'm', 'S')
   AND a.attnum > 0
