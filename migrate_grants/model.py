@@ -12,7 +12,7 @@ import operator
 from collections import deque
 from dataclasses import dataclass, field, fields, replace
 from enum import Enum
-from itertools import chain, compress, islice, repeat
+from itertools import chain, compress, islice, repeat, tee
 from json.encoder import encode_basestring as _encode_string
 from typing import Iterable, Iterator, NamedTuple
 
@@ -302,9 +302,11 @@ def grants_in_order(grants: list[Grant] | tuple[Grant, ...]) -> bool:
     Model.build sorts, and no two share a key (nothing to merge).  One pass, keys built in C."""
     if len(grants) < 2:
         return True
-    keys = list(zip(map(_REF_SORT_KEY, grants), [c or "" for c in map(_COLUMN, grants)], map(_GRANTEE, grants),
-                    map(_PRIVILEGE, grants), map(_GRANTABLE, grants)))
-    return all(map(operator.lt, keys, islice(keys, 1, None)))
+    # Lazily: grants fresh from the mapping are in no order, and the first pair out of order ends it.
+    keys, following = tee(zip(map(_REF_SORT_KEY, grants), (c or "" for c in map(_COLUMN, grants)),
+                              map(_GRANTEE, grants), map(_PRIVILEGE, grants), map(_GRANTABLE, grants)))
+    next(following, None)
+    return all(map(operator.lt, keys, following))
 
 
 _TABLE_LEVEL_ORDER = operator.attrgetter("grantee", "privilege", "grantable")
