@@ -19,6 +19,7 @@ from migrate_grants.catalog import catalog_from_snapshot, catalog_from_snapshot_
 from migrate_grants.errors import SnapshotError
 from migrate_grants.mapping import MappingOptions, Target, map_catalog
 from migrate_grants.model import Grant, ObjectKind, ObjectRef
+from migrate_grants.templates import render_statement, statement_macro
 from migrate_grants.sources import parse_snapshot_text, snapshot_writer, snapshot_reader
 from test_mapping_coverage import varied_estate
 
@@ -107,16 +108,38 @@ def test_unusual_input_gives_what_the_whole_read_gives(tmp_path, case):
 # --- the compact style ------------------------------------------------------------------------
 
 def record_statements(monkeypatch) -> list[tuple]:
-    """Replace the grant macro by a recorder: (privileges, columns, keyword, refs, grantees, grantable, in_schema)."""
+    """Replace the GRANT rendering by a recorder: (privileges, columns, keyword, refs, grantees, grantable, in_schema)."""
     calls: list[tuple] = []
 
-    def grant_sql(privileges, columns, keyword, refs, grantees, grantable, in_schema=None):
-        calls.append((tuple(privileges), tuple(columns), keyword, tuple(refs), tuple(grantees), grantable, in_schema))
-        return f"-- statement {len(calls) - 1}"
+    def grant_statements(statements):
+        out = []
+        for privileges, columns, keyword, refs, grantees, grantable, in_schema in statements:
+            calls.append((tuple(privileges), tuple(columns), keyword, tuple(refs), tuple(grantees), grantable, in_schema))
+            out.append(f"-- statement {len(calls) - 1}")
+        return out
 
-    real = plan.statement_macro
-    monkeypatch.setattr(plan, "statement_macro", lambda name: grant_sql if name == "grant" else real(name))
+    monkeypatch.setattr(plan, "grant_statements", grant_statements)
     return calls
+
+
+def test_grants_rendered_at_once_equal_one_by_one():
+    """plan.grant_statements renders many GRANTs in one template call, split on a separator: each
+    must be what the template renders for that statement alone (names with line breaks, quotes and
+    semicolons included)."""
+    t = ObjectRef(ObjectKind.TABLE, "app", 'we"ird;\nname')
+    s = ObjectRef(ObjectKind.SEQUENCE, "app", "seq")
+    statements = [
+        (("SELECT", "UPDATE"), (), "TABLE", [t, ObjectRef(ObjectKind.TABLE, "app", "t2")], ["reader", "PUBLIC"], False, None),
+        (("UPDATE",), ("a", 'b"\nc'), "TABLE", [t], ["writer"], True, None),
+        (("USAGE",), (), "SEQUENCES", [s], ["reader"], False, "app"),
+        (("SELECT",), (), "TABLE", [t], ["line\nbreak"], False, None),
+    ]
+    one_by_one = [render_statement("grant", privileges=p, columns=c, keyword=k, refs=r, grantees=g, grantable=o)
+                  if i is None else statement_macro("grant")(p, c, k, r, g, o, i)
+                  for p, c, k, r, g, o, i in statements]
+    assert plan.grant_statements(statements) == one_by_one
+    assert plan.grant_statements([]) == []
+    assert "ALL SEQUENCES IN SCHEMA" in one_by_one[2] and one_by_one[1].startswith('GRANT UPDATE ("a", "b""')
 
 
 def cells_of(calls) -> set[tuple]:
