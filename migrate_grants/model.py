@@ -449,8 +449,8 @@ def _valid_grant_rows(rows: list) -> tuple | None:
         counts = list(map(operator.sub, [*starts[1:], len(rows)], map((1).__add__, starts)))
         kinds, schemas, names = zip(*compress(rows, is_object))
         body = list(compress(rows, map(operator.not_, is_object)))
-        if not body:
-            return [], [], [], [], [], [], True, [], []
+        if not body:  # only object rows (no grants): the one-by-one reader checks them
+            return None
         columns, privileges, grantees, grantables, sources = zip(*body)
         if not (set(kinds) <= _KIND_VALUES and _valid_names(schemas) and _valid_names(grantees)
                 and set(map(type, grantables)) == {bool} and set(map(type, sources)) == {list}):

@@ -166,6 +166,24 @@ def test_a_privilege_that_is_wrong_for_the_object_above_it_is_refused():
         model_from_dict(data, "desired.json")
 
 
+@pytest.mark.parametrize("rows, expected", [
+    ([["bogus", "s", "t"]], "grants[0]: object kind 'bogus' is not valid"),
+    ([["table", "s", "t"], ["schema", "s", ["x"]]], "grants[1]:"),
+])
+def test_object_rows_without_grants_are_still_checked(rows, expected):
+    data = to_v2(copy.deepcopy(GOOD_MODEL))
+    data["grants"] = rows
+    with pytest.raises(UserError) as caught:
+        model_from_dict(data, "desired.json")
+    assert "desired.json: " + expected in str(caught.value)
+
+
+def test_valid_object_rows_without_grants_load_as_no_grants():
+    data = to_v2(copy.deepcopy(GOOD_MODEL))
+    data["grants"] = [["schema", "hr", ""], ["table", "hr", "emp"]]
+    assert model_from_dict(data, "desired.json").grants == ()
+
+
 def test_a_schema_name_may_be_null_as_in_v1():
     data = to_v2(copy.deepcopy(GOOD_MODEL))
     data["grants"][0][2] = None
