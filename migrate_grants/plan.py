@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 from collections import defaultdict
 from dataclasses import dataclass, field
+from itertools import chain
 from typing import Callable, Iterable
 
 from .gcpause import without_gc
@@ -212,7 +213,7 @@ def grant_actions(grants: Iterable[Grant], owners: dict[ObjectRef, str | None], 
     for (ref, grantee, grantable, privilege), gs in sorted(column_level.items(), key=lambda kv: (kv[0][0].sort_key(), kv[0][1:])):
         columns = sorted({g.column for g in gs})
         message = f"{privilege} ({', '.join(columns)}) on {ref} to {grantee}" + (" with grant option" if grantable else "")
-        pending.append(("column grants", message, owners.get(ref), functools.partial(_cell_sources, [gs], None),
+        pending.append(("column grants", message, owners.get(ref), functools.partial(_sources, gs),
                         ([privilege], columns, ref.kind.grant_keyword, [ref], [grantee], grantable, None)))
     return [Action(section, message, sql, run_as, sources)
             for (section, message, run_as, sources, _), sql in zip(pending, grant_statements([p[4] for p in pending]))]
@@ -326,10 +327,11 @@ _SORT_KEY = ObjectRef.sort_key
 
 def _cell_sources(cells: list[list[Grant]], chunk: list[ObjectRef] | None) -> tuple[str, ...]:
     """The source rows of the grants in `cells` (only those on `chunk`'s objects, if given)."""
-    if chunk is None:
-        return tuple(sorted({s for gs in cells for g in gs for s in g.sources}))
-    in_chunk = set(chunk)
-    return tuple(sorted({s for gs in cells for g in gs if g.ref in in_chunk for s in g.sources}))
+    grants: Iterable[Grant] = chain.from_iterable(cells)
+    if chunk is not None:
+        in_chunk = set(chunk)
+        grants = (g for g in grants if g.ref in in_chunk)
+    return _sources(grants)
 
 
 # What PostgreSQL grants PUBLIC by default on new objects (acldefault) and Oracle never does.
