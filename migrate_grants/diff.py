@@ -22,7 +22,7 @@ from dataclasses import dataclass, field, fields, replace
 from itertools import chain, compress, islice, repeat
 from operator import attrgetter, is_not, itemgetter, not_
 from datetime import datetime, timezone
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from .gcpause import paused_gc
 from .mapping import Target
@@ -585,10 +585,19 @@ class ChangePlan:
     # (schema, GRANT keyword) granted ON ALL TABLES/SEQUENCES IN SCHEMA: apply checks that no such
     # object appeared while it ran (the statement would have granted on it too)
     whole_schemas: frozenset = frozenset()
+    # plan_changes(defer_grants=True): makes the GRANT actions; complete() adds them
+    pending: Callable[[], list[Action]] | None = field(default=None, repr=False, compare=False)
 
     @property
     def empty(self) -> bool:
-        return not self.actions
+        return not self.complete().actions
+
+    def complete(self) -> "ChangePlan":
+        """Add the deferred GRANT actions, in their sections (a no-op when nothing is deferred)."""
+        if self.pending is not None:
+            make, self.pending = self.pending, None
+            self.actions = sort_actions(self.actions + make())
+        return self
 
 
 def _and_options(a: Membership, b: Membership) -> Membership:
@@ -605,8 +614,13 @@ def _options_text(m: Membership) -> str:
 
 def plan_changes(desired: Model, actual: Model, options: PlanOptions, *,
                  ambiguous: Iterable[ObjectRef] = (), external_roles: dict[str, bool] | None = None,
-                 current_user: str | None = None, the_diff: ModelDiff | None = None) -> ChangePlan:
+                 current_user: str | None = None, the_diff: ModelDiff | None = None,
+                 defer_grants: bool = False) -> ChangePlan:
     """The actions that make `actual` match `desired` (see the module notes on revoke_extra).
+
+    `defer_grants`: leave the GRANT statements (most of the planning time of a large estate) to
+    ChangePlan.complete(); plan.actions holds every other action until then (apply runs those
+    meanwhile).  The completed plan is the plan made without deferring.
 
     `ambiguous`: objects of the target that cannot be named without an argument list (overloaded
     routines): like missing objects, they block the plan unless skip_missing.
@@ -785,9 +799,13 @@ def plan_changes(desired: Model, actual: Model, options: PlanOptions, *,
     for ref in a_owner:
         if ref.kind in _RELATION_KINDS or ref.kind is ObjectKind.SEQUENCE:
             schema_contents.setdefault((ref.schema, ref.kind.grant_keyword), set()).add(ref)
-    whole_schemas: set[tuple[str, str]] = set()
-    actions.extend(_grant_actions(to_grant, lambda ref: acting(owner_after(ref)), schema_contents, whole_schemas))
-    plan.whole_schemas = frozenset(whole_schemas)
+    granted_refs = {g.ref for g in to_grant}
+
+    def grant_job() -> list[Action]:
+        whole_schemas: set[tuple[str, str]] = set()
+        grants = _grant_actions(to_grant, lambda ref: acting(owner_after(ref)), schema_contents, whole_schemas)
+        plan.whole_schemas = frozenset(whole_schemas)
+        return grants
 
     # --- PostgreSQL's defaults for PUBLIC on managed routines and types: always revoked -------
     for g in public_defaults:
@@ -802,15 +820,17 @@ def plan_changes(desired: Model, actual: Model, options: PlanOptions, *,
     #     at the start of the ownership section for the others (they may be created above) -----
     early = sorted({a.run_as for a in revokes if a.run_as in managed})
     late = {a.run_as for a in actions if a.run_as in managed}
+    late |= {acting(owner_after(ref)) for ref in granted_refs} & managed  # the grants run as these
     late |= {r for c in moves for r in (c.desired, c.actual) if r in managed}
     late = sorted(late - set(early))
     act_as = [_act_as_action(owner, target, "revokes") for owner in early if owner in existing_roles]
     act_as_late = [_act_as_action(owner, target, "ownership") for owner in late]
     # Objects whose lock the transaction holds to COMMIT: handed over, granted or revoked on.
-    locked = {c.ref for c in moves} | {g.ref for g in to_grant} | {g.ref for g in d.grants_extra if options.revoke_extra}
+    locked = {c.ref for c in moves} | granted_refs | {g.ref for g in d.grants_extra if options.revoke_extra}
     checks = lock_check_actions(sum(ref.kind is not ObjectKind.SCHEMA for ref in locked))
     plan.actions = sort_actions(checks + act_as + revokes + act_as_late + actions)
-    return plan
+    plan.pending = grant_job
+    return plan if defer_grants else plan.complete()
 
 
 def _act_as_action(owner: str, target, section: str) -> Action:

@@ -65,6 +65,55 @@ def lines_with_signs(text: str) -> set[str]:
             or (line.startswith("  ") and not line.startswith("   "))}
 
 
+
+def test_the_actions_before_the_grants_run_while_the_grants_are_planned(rds_target_predefined, tmp_path, monkeypatch):
+    """Without a journal, apply runs roles, memberships and ownership in a thread while it plans the
+    GRANT statements.  An error (or Ctrl-C) while planning stops that thread and rolls back."""
+    import threading
+
+    from migrate_grants.diff import ChangePlan
+    from migrate_grants.postgres import apply as apply_module
+
+    target = rds_target_predefined
+    url, env, config = setup_sample(target, tmp_path)
+    if env.get("PGPASSWORD"):
+        monkeypatch.setenv("PGPASSWORD", env["PGPASSWORD"])
+    su = target.superuser_conn()
+    before = fingerprint(su)
+    desired = desired_model(target, config)
+    workers: list[str] = []  # the thread that ran each batch of actions
+    started = threading.Event()
+    run_batch = apply_module._Runner.run_batch
+
+    def recording_batch(self, batch):
+        workers.append(threading.current_thread().name)
+        started.set()
+        return run_batch(self, batch)
+
+    monkeypatch.setattr(apply_module._Runner, "run_batch", recording_batch)
+    complete = ChangePlan.complete
+
+    def failing_complete(self):
+        if self.pending is not None:
+            assert started.wait(30), "the actions before the grants did not start"
+            raise KeyboardInterrupt  # as Ctrl-C while the grants are planned
+        return complete(self)
+
+    monkeypatch.setattr(ChangePlan, "complete", failing_complete)
+    with pytest.raises(KeyboardInterrupt):
+        apply(url, desired, ApplyOptions())
+    assert workers and all(name.startswith("migrate-grants-apply") for name in workers)
+    assert fingerprint(su) == before  # what the thread ran was rolled back
+
+    monkeypatch.setattr(ChangePlan, "complete", complete)
+    workers.clear()
+    result = apply(url, desired, ApplyOptions())
+    assert result.final.diff.empty and result.applied == len(result.plan.actions)
+    ran_in_thread = [name.startswith("migrate-grants-apply") for name in workers]
+    assert True in ran_in_thread and False in ran_in_thread  # roles etc. in the thread, the grants here
+    assert ran_in_thread == sorted(ran_in_thread, reverse=True)  # and all of those first
+
+
 def test_apply_verifies_reapply_runs_nothing_and_diff_is_empty(rds_target_predefined, tmp_path):
     target = rds_target_predefined
     url, env, config = setup_sample(target, tmp_path)

@@ -200,6 +200,39 @@ def test_plan_runs_revokes_as_the_current_owner_and_grants_as_the_new_one():
         'ALTER TABLE "hr"."emp" OWNER TO "hr";')
 
 
+
+def plans_equal(a, b) -> bool:
+    return (a.actions, a.whole_schemas, a.blocked, a.skipped, a.left_alone, a.not_granted, a.tolerated) == (
+        b.actions, b.whole_schemas, b.blocked, b.skipped, b.left_alone, b.not_granted, b.tolerated)
+
+
+def moved_owners() -> tuple[Model, Model]:
+    """Objects handed over from an owner that keeps an extra grant, with a grant to add."""
+    actual = base(objects=[ManagedObject(HR, "old"), ManagedObject(EMP, "old"), ManagedObject(JOBS, "old"),
+                           ManagedObject(FN, "old")], roles=list(base().roles) + [Role("old")],
+                  grants=list(base().grants) + [Grant(EMP, "INSERT", "app")])
+    desired = base(roles=list(base().roles) + [Role("old")],
+                   grants=list(base().grants) + [Grant(JOBS, "SELECT", "app")])
+    return desired, actual
+
+
+@pytest.mark.parametrize("revoke_extra", [False, True])
+@pytest.mark.parametrize("pair", [drifted, moved_owners, lambda: (base(), base(grants=[], memberships=[]))])
+def test_a_plan_with_deferred_grants_completes_to_the_same_plan(pair, revoke_extra):
+    """apply runs the actions before the grants while the grants are planned (defer_grants)."""
+    desired, actual = pair()
+    options = PlanOptions(V16, revoke_extra=revoke_extra)
+    eager = plan_changes(desired, actual, options, current_user="master")
+    deferred = plan_changes(desired, actual, options, current_user="master", defer_grants=True)
+    head = list(deferred.actions)
+    assert deferred.pending is not None and not {"schema usage", "object grants", "column grants"} & {
+        a.section for a in head}
+    assert plans_equal(deferred.complete(), eager) and deferred.pending is None
+    assert deferred.actions[:len([a for a in head if a.section != "public defaults"])] == [
+        a for a in head if a.section != "public defaults"]
+    assert any(a.section == "object grants" for a in eager.actions)
+
+
 def test_objects_the_current_user_owns_are_granted_on_without_set_role():
     desired = base(objects=[ManagedObject(HR, None), ManagedObject(EMP, None), ManagedObject(JOBS, None),
                             ManagedObject(FN, None)])
@@ -309,6 +342,15 @@ def test_diff_is_set_algebra(a, b):
     assert diff(a, a).empty
     rebuilt = model_from_dict(json.loads(a.to_json()))
     assert diff(a, rebuilt).empty
+
+
+
+@settings(max_examples=100, deadline=None)
+@given(models, models, st.booleans())
+def test_deferring_the_grants_never_changes_a_plan(a, b, revoke_extra):
+    options = PlanOptions(V16, revoke_extra=revoke_extra)
+    eager = plan_changes(a, b, options, current_user="a")
+    assert plans_equal(plan_changes(a, b, options, current_user="a", defer_grants=True).complete(), eager)
 
 
 def big_model(n: int, salt: str = "") -> Model:

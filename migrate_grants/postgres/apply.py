@@ -20,7 +20,9 @@ import json
 import os
 import re
 import sys
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -34,7 +36,7 @@ from ..diff import ChangePlan, PlanOptions, plan_changes
 from ..errors import UserError
 from ..mapping import Target
 from ..model import Model
-from ..plan import Action
+from ..plan import SECTION_ORDER, Action
 from .connect import connect, display_url
 from .inspect import Inspection, Scope, inspect, query
 
@@ -164,7 +166,8 @@ class Progress:
         self._last = 0.0
         self._shown = False
 
-    def __call__(self, index: int, total: int, action: Action) -> None:
+    def __call__(self, index: int, total: int | None, action: Action) -> None:
+        """`total`: None while the grants are still being planned (the first sections run meanwhile)."""
         if not self.enabled:
             return
         now = time.monotonic()
@@ -176,7 +179,8 @@ class Progress:
             width = os.get_terminal_size(self.stream.fileno()).columns - 1
         except (OSError, ValueError):
             pass
-        text = f"[{index:>{len(str(total))}}/{total}] {action.section}: {action.message}"
+        text = f"[{index:>{len(str(total))}}/{total}] " if total is not None else f"[{index}] "
+        text += f"{action.section}: {action.message}"
         self.stream.write("\r" + text[:width].ljust(min(width, 79)))
         self.stream.flush()
         self._shown = True
@@ -190,11 +194,13 @@ class Progress:
 
 # --- plan against a live target -----------------------------------------------------------------
 
-def plan_for(conn: psycopg.Connection, desired: Model, options: ApplyOptions) -> tuple[Inspection, ChangePlan]:
+def plan_for(conn: psycopg.Connection, desired: Model, options: ApplyOptions,
+             defer_grants: bool = False) -> tuple[Inspection, ChangePlan]:
     actual = inspect(conn, Scope.of_model(desired))
     plan = plan_changes(desired, actual.model, PlanOptions(Target(actual.major, options.flavor), options.revoke_extra,
                                                            options.skip_missing), ambiguous=actual.ambiguous,
-                        external_roles=dict(actual.external_roles), current_user=actual.current_user)
+                        external_roles=dict(actual.external_roles), current_user=actual.current_user,
+                        defer_grants=defer_grants)
     return actual, plan
 
 
@@ -225,7 +231,7 @@ class ApplyError(UserError):
 
 
 def apply(url: str, desired: Model, options: ApplyOptions = ApplyOptions(), *, journal: Path | None = None,
-          progress: Callable[[int, int, Action], None] | None = None,
+          progress: Callable[[int, int | None, Action], None] | None = None,
           before_action: Callable[[int, Action, psycopg.Connection], None] | None = None) -> ApplyResult:
     """Bring the target at `url` to `desired` in one transaction, verify, commit.
 
@@ -273,26 +279,24 @@ def apply(url: str, desired: Model, options: ApplyOptions = ApplyOptions(), *, j
 def _apply(conn, url, desired, options, log, warnings, progress, before_action, state) -> ApplyResult:
     _set_timeouts(conn, options)
     _take_lock(conn, url, options)
-    before, plan = plan_for(conn, desired, options)
+    # The GRANT statements of a large estate take a second or more to plan, and the actions before
+    # them (roles, memberships, ownership) about as long to run: they run meanwhile, in a thread
+    # (_run_overlapped).  Not with a journal, whose records start with the number of actions, nor
+    # with a test's before_action hook.
+    overlap = not log.enabled and before_action is None
+    before, plan = plan_for(conn, desired, options, defer_grants=overlap)
     log.write("start", target=display_url(url), database=before.database, user=before.current_user,
               server_version=before.server_version_num, tool=f"migrate-grants {__version__}",
               actions=len(plan.actions), revoke_extra=options.revoke_extra, skip_missing=options.skip_missing)
     if plan.blocked:
         raise blocked_error(plan)
     result = ApplyResult(plan, before)
-    runner = _Runner(conn, plan, result, log, warnings)
-    total = len(plan.actions)
-    for batch in batches(plan.actions, one_at_a_time=before_action is not None):
-        for index, action in batch:
-            if before_action is not None:
-                before_action(index, action, conn)
-            if progress is not None:
-                progress(index, total, action)
-        if len(batch) == 1 or not runner.run_batch(batch):
-            for index, action in batch:  # alone, or again one by one: to name what failed or warned
-                runner.run_one(index, action)
+    runner = _Runner(conn, plan, result, log, warnings, progress, before_action)
+    done = _run_overlapped(runner, plan) if plan.pending is not None else 0
+    runner.total = len(plan.actions)
+    runner.run(plan.actions[done:], done + 1)
     runner.finish()
-    result.applied = total
+    result.applied = runner.total
     degraded = runner.degraded
 
     # Verify inside the transaction: a failed verification rolls everything back.
@@ -339,11 +343,12 @@ BATCH_BYTES = 1 << 20  # and at most this much SQL
 SAVEPOINT = "migrate_grants_batch"
 
 
-def batches(actions: list[Action], one_at_a_time: bool = False) -> list[list[tuple[int, Action]]]:
-    """(index, action) lists, in order: runs of one section and run_as, within the limits above."""
+def batches(actions: list[Action], one_at_a_time: bool = False, start: int = 1) -> list[list[tuple[int, Action]]]:
+    """(index, action) lists, in order: runs of one section and run_as, within the limits above.
+    `start`: the index of the first action."""
     out: list[list[tuple[int, Action]]] = []
     size = 0
-    for index, action in enumerate(actions, start=1):
+    for index, action in enumerate(actions, start=start):
         last = out[-1][-1][1] if out else None
         if (last is not None and not one_at_a_time and len(out[-1]) < BATCH_ACTIONS and size + len(action.sql) <= BATCH_BYTES
                 and action.section == last.section and action.run_as == last.run_as):
@@ -355,16 +360,60 @@ def batches(actions: list[Action], one_at_a_time: bool = False) -> list[list[tup
     return out
 
 
+# The sections that run before the GRANT statements (SECTIONS order): their actions are all known
+# before the grants are planned.
+_GRANTS_START = SECTION_ORDER["schema usage"]
+
+
+def _run_overlapped(runner: "_Runner", plan: ChangePlan) -> int:
+    """Run the actions of a deferred plan that come before the grants, in a thread, while this
+    thread makes the GRANT statements (plan.complete()); the number of actions run.  psycopg
+    waits for the server without holding the GIL, so the two overlap.  The connection is used by
+    one thread at a time: the worker until it has finished, then this one."""
+    head = [a for a in plan.actions if SECTION_ORDER[a.section] < _GRANTS_START]  # (a prefix: sorted)
+    runner.total = None
+    stop = threading.Event()
+    with ThreadPoolExecutor(1, thread_name_prefix="migrate-grants-apply") as pool:
+        running = pool.submit(runner.run, head, 1, stop)
+        try:
+            plan.complete()
+        except BaseException:  # (Ctrl-C included): the worker stops after its batch, then roll back
+            stop.set()
+            wait([running])
+            raise
+        running.result()  # the worker's error, if any
+    if plan.actions[:len(head)] != head:  # the grants sort after these sections: cannot happen
+        raise AssertionError("the actions before the grants changed when the grants were planned")
+    return len(head)
+
+
 class _Runner:
     """Runs actions on the apply's connection: SET ROLE, WARNINGs, the journal, batches."""
 
     def __init__(self, conn: psycopg.Connection, plan: ChangePlan, result: ApplyResult, log: Journal,
-                 warnings: list[str]):
+                 warnings: list[str], progress: Callable[[int, int | None, Action], None] | None = None,
+                 before_action: Callable[[int, Action, psycopg.Connection], None] | None = None):
         self.conn, self.plan, self.result, self.log, self.warnings = conn, plan, result, log, warnings
-        self.total = len(plan.actions)
+        self.progress, self.before_action = progress, before_action
+        self.total: int | None = len(plan.actions)  # None while the grants are still being planned
         self.current_role: str | None = None
         self.savepoint = False  # a batch savepoint is open (released when the next batch starts)
         self.degraded: set[str] = set()  # SQL of tolerated actions that warned (external role not grantable)
+
+    def run(self, actions: list[Action], start: int, stop: threading.Event | None = None) -> None:
+        """Run `actions` (the first is action number `start`) in batches; `stop`: set by another
+        thread to end the run before the next batch."""
+        for batch in batches(actions, one_at_a_time=self.before_action is not None, start=start):
+            if stop is not None and stop.is_set():
+                return
+            for index, action in batch:
+                if self.before_action is not None:
+                    self.before_action(index, action, self.conn)
+                if self.progress is not None:
+                    self.progress(index, self.total, action)
+            if len(batch) == 1 or not self.run_batch(batch):
+                for index, action in batch:  # alone, or again one by one: to name what failed or warned
+                    self.run_one(index, action)
 
     def set_role(self, run_as: str | None) -> None:
         if run_as != self.current_role:
@@ -389,7 +438,7 @@ class _Runner:
                 self.degraded.add(action.sql)
                 self.result.warnings.extend(t.removeprefix("migrate-grants: ") for t in texts)
             else:
-                raise ApplyError(f"action {index}/{self.total} ({_describe(action)}) failed: the server warned: "
+                raise ApplyError(f"action {_nth(index, self.total)} ({_describe(action)}) failed: the server warned: "
                                  f"{'; '.join(texts)}; rolled back: nothing was applied")
         if self.log.enabled:
             self.log.write_many([self._record(index, action, time.perf_counter() - t0)])
@@ -479,6 +528,11 @@ def _take_lock(conn: psycopg.Connection, url: str, options: ApplyOptions) -> Non
                          f"waited {options.lock_timeout} (--lock-timeout) for it to finish; nothing was applied") from None
 
 
+def _nth(index: int, total: int | None) -> str:
+    """'12/340', or '12' while the total is not known yet (the grants are being planned)."""
+    return str(index) if total is None else f"{index}/{total}"
+
+
 def _describe(action: Action) -> str:
     text = f"{action.section}: {action.message}"
     if action.run_as:
@@ -505,16 +559,17 @@ def _appeared(whole_schemas, before: Inspection, after: Inspection) -> list[str]
                   and (o.ref.schema, o.ref.kind.grant_keyword, o.ref.name) not in seen)
 
 
-def _batch_lost(batch: list[tuple[int, Action]], total: int, exc: BaseException | None) -> ApplyError:
+def _batch_lost(batch: list[tuple[int, Action]], total: int | None, exc: BaseException | None) -> ApplyError:
     """The connection dropped while a batch ran: which of its actions was running is unknown."""
     (first_index, first), last_index = batch[0], batch[-1][0]
     message = f": {_pg_message(exc)}" if exc is not None else ""
-    return ApplyError(f"the connection was lost during actions {first_index}-{last_index}/{total} (sent together; the "
+    return ApplyError(f"the connection was lost during actions {first_index}-{_nth(last_index, total)} (sent together; the "
                       f"first: {_describe(first)}){message}; the transaction was not committed: nothing was applied")
 
 
-def _action_error(conn: psycopg.Connection, index: int, total: int, action: Action, exc: psycopg.Error) -> ApplyError:
-    where = f"action {index}/{total} ({_describe(action)})"
+def _action_error(conn: psycopg.Connection, index: int, total: int | None, action: Action,
+                  exc: psycopg.Error) -> ApplyError:
+    where = f"action {_nth(index, total)} ({_describe(action)})"
     if isinstance(exc, psycopg.OperationalError) and (conn.broken or conn.closed):
         return ApplyError(f"the connection was lost during {where}: {_pg_message(exc)}; the transaction was not "
                           "committed: nothing was applied")
