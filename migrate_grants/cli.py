@@ -190,6 +190,11 @@ def render(
     transaction: bool = typer.Option(True, "--transaction/--no-transaction",
                                      help="Wrap the script in BEGIN/COMMIT (default) so it applies all or nothing."),
     style: Style = typer.Option(Style.compact, "--style", help=STYLE_HELP),
+    all_in_schema: bool = typer.Option(
+        False, "--all-in-schema",
+        help="Where a grant covers every table (sequence) of a schema the source lists, say ON ALL TABLES "
+             "(SEQUENCES) IN SCHEMA; the script first checks that the schema holds exactly those and fails "
+             "before changing anything if not. Compact style only."),
 ) -> None:
     """Render an idempotent PostgreSQL script that grants what Oracle granted.
 
@@ -198,9 +203,13 @@ def render(
       migrate-grants render --source sample
       migrate-grants render --source estate.json --target-version 16 -o grants.sql
       migrate-grants render --source estate.json --passwords generate --credentials creds.json -o grants.sql
+      migrate-grants render --source estate.json --all-in-schema -o grants.sql   # shorter, self-checking
       psql -v ON_ERROR_STOP=1 -f grants.sql "$RDS_URL"    # as the RDS master user
     """
     from .render import render_script
+
+    if all_in_schema and style is not Style.compact:
+        raise UserError("--all-in-schema needs --style compact (the per-object style names every object)")
 
     result = _map(source, target_version, flavor, keep_ownership, config_file,
                   passwords.value if passwords else None)
@@ -216,7 +225,8 @@ def render(
             "the script holds only SCRAM-SHA-256 verifiers")
     elif credentials is not None:
         raise UserError("--credentials is only used with --passwords generate")
-    write_output(render_script(result, transaction=transaction, verifiers=verifiers, style=style.value), output)
+    write_output(render_script(result, transaction=transaction, verifiers=verifiers, style=style.value,
+                               all_in_schema=all_in_schema), output)
     code = report_findings(result.findings, findings_file, fail_on)
     raise typer.Exit(code)
 

@@ -45,6 +45,9 @@ MAX_OBJECTS_PER_STATEMENT = 1000  # statements stay reviewable and of bounded si
 # GRANT ... ON ALL <word> IN SCHEMA, per GRANT keyword.  What it covers is exactly what inspection
 # lists under that keyword (TABLES: tables, views, materialized and foreign tables).
 ALL_IN_SCHEMA = {"TABLE": "TABLES", "SEQUENCE": "SEQUENCES"}
+# The pg_class kinds ON ALL <word> IN SCHEMA grants on (tests/test_apply_script.py checks them on
+# every server version it runs): what render --all-in-schema's check compares with the source.
+ALL_IN_SCHEMA_RELKINDS = {"TABLES": ("r", "p", "v", "m", "f"), "SEQUENCES": ("S",)}
 
 
 @dataclass(frozen=True)
@@ -76,10 +79,13 @@ def _sources(items: Iterable) -> tuple[str, ...]:
 
 
 def script_plan(model: Model, target: Target, verifiers: dict[str, str] | None = None,
-                style: str = DEFAULT_STYLE) -> list[Action]:
+                style: str = DEFAULT_STYLE, all_in_schema: bool = False) -> list[Action]:
     """Idempotent actions that establish everything in `model` (for a script run on any state).
     `verifiers`: role -> SCRAM-SHA-256 verifier to set as its password (never clear text).
-    `style`: how grants are consolidated (STYLES)."""
+    `style`: how grants are consolidated (STYLES).
+    `all_in_schema` (compact only; asked for with render --all-in-schema): a statement naming every
+    relation (or sequence) of a schema the model lists says ON ALL TABLES (SEQUENCES) IN SCHEMA,
+    and the script first checks that the schema holds exactly those (schema_contents_check)."""
     actions: list[Action] = []
     for role in model.roles:
         actions.append(Action("roles", f"role {role.name}" + (" (can log in)" if role.login else ""),
@@ -91,10 +97,39 @@ def script_plan(model: Model, target: Target, verifiers: dict[str, str] | None =
     actions.extend(membership_actions(model.memberships, target, model.role_names(), style))
     actions.extend(ownership_actions(model.objects, target))
     actions.extend(schema_default_actions(model))
-    actions.extend(grant_actions(model.grants, owner_of(model), style))
+    contents = model_schema_contents(model) if all_in_schema and style == "compact" else None
+    whole: set[tuple[str, str]] = set()
+    actions.extend(grant_actions(model.grants, owner_of(model), style, schema_contents=contents, whole_schemas=whole))
+    actions.extend(schema_contents_check_actions(whole, contents or {}))
     actions.extend(public_default_actions(model))
     actions.extend(lock_check_actions(sum(o.ref.kind is not ObjectKind.SCHEMA for o in model.objects)))
     return sort_actions(actions)
+
+
+def model_schema_contents(model: Model) -> dict[tuple[str, str], frozenset[ObjectRef]]:
+    """(schema, GRANT keyword) -> the relations (sequences) of the schema the model lists."""
+    contents: dict[tuple[str, str], set[ObjectRef]] = defaultdict(set)
+    for o in model.objects:
+        keyword = o.ref.kind.grant_keyword
+        if keyword in ALL_IN_SCHEMA and o.ref.kind is not ObjectKind.SCHEMA:
+            contents[(o.ref.schema, keyword)].add(o.ref)
+    return {key: frozenset(refs) for key, refs in contents.items()}
+
+
+def schema_contents_check_actions(whole_schemas: set[tuple[str, str]],
+                                  contents: dict[tuple[str, str], frozenset[ObjectRef]]) -> list[Action]:
+    """For a script: before anything changes, each schema granted ON ALL ... IN SCHEMA holds exactly
+    the objects the model lists there (the script cannot know the target; it checks it)."""
+    actions = []
+    for schema, keyword in sorted(whole_schemas):
+        word = ALL_IN_SCHEMA[keyword]
+        names = sorted(ref.name for ref in contents[(schema, keyword)])
+        noun = word.lower() if len(names) != 1 else word.lower()[:-1]  # tables, sequences; table, sequence
+        actions.append(Action("checks", f"schema {schema} holds exactly the {len(names)} {noun} the source lists "
+                                        f"(granted ON ALL {word} IN SCHEMA)",
+                              render_statement("schema_contents_check", schema=schema, keyword=word, noun=noun,
+                                               names=names, relkinds=ALL_IN_SCHEMA_RELKINDS[word])))
+    return actions
 
 
 # Below this many objects the default lock table (64 x 100 connections) is plenty: no check.

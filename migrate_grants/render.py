@@ -46,11 +46,14 @@ def render_actions(actions: list[Action], *, origin: str, source: SourceInfo, ta
 
 @without_gc
 def render_script(result: MappingResult, *, transaction: bool = True, verifiers: dict[str, str] | None = None,
-                  style: str = DEFAULT_STYLE) -> str:
+                  style: str = DEFAULT_STYLE, all_in_schema: bool = False) -> str:
     """The whole script for a mapping result: header, findings, sections, in one transaction.
     `verifiers`: role -> SCRAM verifier (--passwords generate); clear text never gets here.
-    `style`: compact (many objects per GRANT) or per-object (plan.STYLES)."""
-    actions = script_plan(result.model, result.options.target, verifiers=verifiers, style=style)
+    `style`: compact (many objects per GRANT) or per-object (plan.STYLES).
+    `all_in_schema`: ON ALL TABLES/SEQUENCES IN SCHEMA where a grant covers a whole schema, checked
+    by the script (plan.script_plan)."""
+    actions = script_plan(result.model, result.options.target, verifiers=verifiers, style=style,
+                          all_in_schema=all_in_schema)
     return render_actions(actions, origin=result.catalog.origin, source=result.catalog.source,
                           target=result.options.target, findings=result.findings,
                           manage_ownership=result.options.manage_ownership, transaction=transaction)

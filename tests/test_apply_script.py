@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from access import apply_twice, create_objects_from_model, mismatches
+from access import apply_twice, create_objects_from_model, fingerprint, mismatches
 from estates import Estate
 from migrate_grants.catalog import catalog_from_snapshot, load_catalog
 from migrate_grants.mapping import MappingOptions, Target, map_catalog
@@ -88,6 +88,66 @@ def test_sample_script_applies_twice_as_master_with_exact_access(rds_target, tmp
         assert inherit["batch_user"] is False and inherit["app_user"] is True
 
 
+
+@pytest.mark.parametrize("first", ["named", "all-in-schema"])
+def test_all_in_schema_scripts_grant_exactly_what_naming_every_object_grants(rds_target, tmp_path, first):
+    """render --all-in-schema: either script run after the other changes nothing (the same ACLs,
+    grantors included), whichever runs first."""
+    master = rds_target.master_conn()
+    master.execute((DATA / "sample_objects.sql").read_text())
+    master.execute("CREATE ROLE outsider LOGIN")  # (sample_expectations checks it gets nothing)
+    result = map_catalog(load_catalog("sample"), MappingOptions(Target(rds_target.major)))
+    scripts = {"named": render_script(result), "all-in-schema": render_script(result, all_in_schema=True)}
+    assert "ON ALL TABLES IN SCHEMA" not in scripts["named"]
+    assert 'GRANT SELECT ON ALL TABLES IN SCHEMA "sales" TO "sales_read";' in scripts["all-in-schema"]
+    second = "named" if first == "all-in-schema" else "all-in-schema"
+    apply_twice(rds_target, scripts[first], tmp_path)
+    after_first = fingerprint(rds_target.superuser_conn())
+    path = tmp_path / "second.sql"
+    path.write_text(scripts[second])
+    rds_target.psql_file(path)
+    assert fingerprint(rds_target.superuser_conn()) == after_first
+    assert mismatches(rds_target.superuser_conn(), sample_expectations(rds_target.major)) == []
+
+
+def test_an_all_in_schema_script_refuses_a_schema_holding_more_than_the_source_lists(rds_target, tmp_path):
+    master = rds_target.master_conn()
+    master.execute((DATA / "sample_objects.sql").read_text())
+    master.execute("CREATE TABLE sales.scratch (id int)")  # not in Oracle: ON ALL TABLES would grant on it
+    su = rds_target.superuser_conn()
+    before = fingerprint(su)
+    result = map_catalog(load_catalog("sample"), MappingOptions(Target(rds_target.major)))
+    path = tmp_path / "grants.sql"
+    path.write_text(render_script(result, all_in_schema=True))
+    run = rds_target.psql_file(path, check=False)
+    assert run.returncode != 0
+    assert "schema sales does not hold exactly the 2 tables the source lists (not listed: scratch; missing: none)" \
+        in run.stderr
+    assert fingerprint(su) == before  # the check runs first: nothing changed
+
+
+def test_the_relation_kinds_on_all_in_schema_covers(rds_target):
+    """What plan.ALL_IN_SCHEMA_RELKINDS (the script's check) says ON ALL TABLES / SEQUENCES IN
+    SCHEMA covers, on this server version."""
+    from migrate_grants.plan import ALL_IN_SCHEMA_RELKINDS
+
+    su = rds_target.superuser_conn()
+    su.execute("""
+        CREATE SCHEMA kinds; CREATE ROLE kinds_reader; CREATE ROLE kinds_user;
+        CREATE TABLE kinds.t (a int); CREATE VIEW kinds.v AS SELECT 1 AS a;
+        CREATE MATERIALIZED VIEW kinds.m AS SELECT 1 AS a; CREATE SEQUENCE kinds.s;
+        CREATE TABLE kinds.p (a int) PARTITION BY RANGE (a);
+        CREATE TABLE kinds.p1 PARTITION OF kinds.p FOR VALUES FROM (0) TO (10);
+        CREATE FOREIGN DATA WRAPPER kinds_fdw; CREATE SERVER kinds_server FOREIGN DATA WRAPPER kinds_fdw;
+        CREATE FOREIGN TABLE kinds.f (a int) SERVER kinds_server;
+        CREATE TYPE kinds.c AS (a int); CREATE INDEX ON kinds.t (a);
+        GRANT SELECT ON ALL TABLES IN SCHEMA kinds TO kinds_reader;
+        GRANT USAGE ON ALL SEQUENCES IN SCHEMA kinds TO kinds_user""")
+    acls = su.execute("SELECT relkind::text, relacl::text FROM pg_class WHERE relnamespace = 'kinds'::regnamespace").fetchall()
+    assert {kind for kind, acl in acls if acl and "kinds_reader=" in acl} == set(ALL_IN_SCHEMA_RELKINDS["TABLES"])
+    assert {kind for kind, acl in acls if acl and "kinds_user=" in acl} == set(ALL_IN_SCHEMA_RELKINDS["SEQUENCES"])
+
+
 def test_keep_ownership_leaves_owners_alone(rds_target, tmp_path):
     master = rds_target.master_conn()
     master.execute((DATA / "sample_objects.sql").read_text())
@@ -127,14 +187,18 @@ def hostile_estate() -> Estate:
     return e
 
 
-def test_hostile_names_render_and_apply(rds_target, tmp_path):
+@pytest.mark.parametrize("all_in_schema", [False, True])
+def test_hostile_names_render_and_apply(rds_target, tmp_path, all_in_schema):
     catalog = catalog_from_snapshot(hostile_estate().snapshot(), "hostile.json")
     result = map_catalog(catalog, MappingOptions(Target(rds_target.major)))
     names = result.role_names
     assert len({names[HOSTILE["long1"]], names[HOSTILE["long2"]]}) == 2
     assert all(len(n.encode()) <= 63 for n in names.values())
     create_objects_from_model(rds_target.master_conn(), result.model)
-    apply_twice(rds_target, render_script(result), tmp_path)
+    script = render_script(result, all_in_schema=all_in_schema)
+    # the owner's only sequence, granted to one user: the whole schema's sequences (checked by name)
+    assert ("ON ALL SEQUENCES IN SCHEMA" in script) is all_in_schema
+    apply_twice(rds_target, script, tmp_path)
 
     su = rds_target.superuser_conn()
     assert su.execute("SELECT count(*) FROM pg_roles WHERE rolname = 'master'").fetchone()[0] == 1

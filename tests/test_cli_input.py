@@ -118,3 +118,12 @@ def test_help_has_an_example(command):
     proc = cli(*command, "--help")
     assert proc.returncode == 0
     assert "migrate-grants render --source" in proc.stdout
+
+
+def test_all_in_schema_with_the_per_object_style_is_refused_in_one_line(tmp_path):
+    out = tmp_path / "grants.sql"
+    proc = cli("render", "--source", "sample", "--all-in-schema", "--style", "per-object", "-o", str(out))
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert proc.stderr.strip() == ("migrate-grants: error: --all-in-schema needs --style compact "
+                                   "(the per-object style names every object)")
+    assert not out.exists()

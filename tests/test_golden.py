@@ -15,8 +15,9 @@ from migrate_grants.render import render_script
 GOLDEN = Path(__file__).parent / "golden"
 
 
-def render(version: int, style: str = "compact", **opts) -> str:
-    return render_script(map_catalog(load_catalog("sample"), MappingOptions(Target(version), **opts)), style=style)
+def render(version: int, style: str = "compact", all_in_schema: bool = False, **opts) -> str:
+    return render_script(map_catalog(load_catalog("sample"), MappingOptions(Target(version), **opts)), style=style,
+                         all_in_schema=all_in_schema)
 
 
 @pytest.mark.parametrize("name, version, style, opts", [
@@ -27,6 +28,8 @@ def render(version: int, style: str = "compact", **opts) -> str:
     # compact (the default): objects with the same grantees and privileges share a GRANT
     ("sample_pg15_compact.sql", 15, "compact", {}),
     ("sample_pg18_compact.sql", 18, "compact", {}),
+    # --all-in-schema: ON ALL TABLES/SEQUENCES IN SCHEMA for whole schemas, checked by the script
+    ("sample_pg18_all_in_schema.sql", 18, "compact", {"all_in_schema": True}),
 ])
 def test_rendered_sample_matches_golden(name, version, style, opts):
     text = render(version, style, **opts)
