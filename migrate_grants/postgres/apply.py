@@ -377,11 +377,11 @@ def _run_overlapped(runner: "_Runner", plan: ChangePlan) -> int:
         running = pool.submit(runner.run, head, 1, stop)
         try:
             plan.complete()
+            running.result()  # the worker's error, if any
         except BaseException:  # (Ctrl-C included): the worker stops after its batch, then roll back
             stop.set()
             wait([running])
             raise
-        running.result()  # the worker's error, if any
     if plan.actions[:len(head)] != head:  # the grants sort after these sections: cannot happen
         raise AssertionError("the actions before the grants changed when the grants were planned")
     return len(head)
