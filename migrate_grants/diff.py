@@ -21,13 +21,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields, replace
 from itertools import chain, compress, islice, repeat
 from operator import attrgetter, is_not, itemgetter, not_
-from datetime import datetime, timezone
 from typing import Any, Callable, Iterable
 
 from .gcpause import paused_gc
 from .mapping import Target
 from .model import (PUBLIC, Grant, ManagedObject, Membership, Model, ObjectKind, ObjectRef, Role, grant_columns,
-                    grant_to_dict, model_to_dict)
+                    grant_to_dict, model_to_dict, normalize_valid_until)
 # PUBLIC_DEFAULTS: what PostgreSQL gives PUBLIC on new objects and Oracle never does (as the script)
 from .plan import (PUBLIC_DEFAULTS, Action, grant_actions, lock_check_actions, membership_action, membership_actions,
                    sort_actions)
@@ -41,29 +40,6 @@ _RELATION_KINDS = (ObjectKind.TABLE, ObjectKind.VIEW, ObjectKind.MATERIALIZED_VI
 
 
 # --- normalization ---------------------------------------------------------------------------
-
-def normalize_valid_until(value: Any) -> str | None:
-    """A VALID UNTIL value as canonical UTC ISO 8601 ('2030-01-01T00:00:00+00:00'); None for no
-    limit ('infinity' too).  A value without a time zone is taken as UTC (apply sets TimeZone UTC).
-    Text that is not a timestamp is kept as it is (so it still compares, and shows in the diff)."""
-    if value is None:
-        return None
-    if isinstance(value, datetime):
-        moment = value
-    else:
-        text = str(value).strip()
-        if text.lower() in ("", "infinity", "+infinity"):
-            return None
-        if text.lower() == "-infinity":
-            return "-infinity"
-        try:
-            moment = datetime.fromisoformat(text)
-        except ValueError:
-            return text
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc).isoformat()
-
 
 _ROLE_NORMALIZERS = {"valid_until": normalize_valid_until}
 

@@ -120,6 +120,31 @@ def normalize_timestamp(value: str) -> str:
     return parsed.astimezone(timezone.utc).isoformat()
 
 
+def normalize_valid_until(value: object) -> str | None:
+    """A VALID UNTIL value as canonical UTC ISO 8601 ('2030-01-01T00:00:00+00:00'); None for no
+    limit ('infinity' too).  A value without a time zone is taken as UTC (apply sets TimeZone UTC).
+    Text that is not a timestamp is kept as it is (so it still compares, and shows in the diff)."""
+    if value is None:
+        return None
+    from datetime import datetime, timezone
+
+    if isinstance(value, datetime):
+        moment = value
+    else:
+        text = str(value).strip()
+        if text.lower() in ("", "infinity", "+infinity"):
+            return None
+        if text.lower() == "-infinity":
+            return "-infinity"
+        try:
+            moment = datetime.fromisoformat(text)
+        except ValueError:
+            return text
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(timezone.utc).isoformat()
+
+
 @dataclass(frozen=True, slots=True)
 class Membership:
     """`member` is granted `role`. inherit/set are PostgreSQL 16 membership options."""

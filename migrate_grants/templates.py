@@ -7,21 +7,12 @@ filters (naming.quote_ident) and every literal through `literal` (naming.quote_l
 from __future__ import annotations
 
 import functools
-from importlib import resources
-from pathlib import Path
 
 import jinja2
 
 from .model import PUBLIC, ObjectKind, ObjectRef
 from .naming import quote_ident, quote_literal
-
-
-def templates_dir() -> Path:
-    """sql_templates/ inside the installed wheel, or at the top of a source checkout."""
-    packaged = resources.files("migrate_grants") / "sql_templates"
-    if packaged.is_dir():
-        return Path(str(packaged))
-    return Path(__file__).resolve().parent.parent / "sql_templates"
+from .sql_files import templates_dir
 
 
 def qname(ref: ObjectRef) -> str:

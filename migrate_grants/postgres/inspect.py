@@ -34,10 +34,10 @@ from typing import Any, Iterable
 
 import psycopg
 
-from ..diff import normalize_valid_until
 from ..gcpause import paused_gc
-from ..model import PUBLIC, Grant, ManagedObject, Membership, Model, ObjectKind, ObjectRef, Role, make_grants
-from ..templates import templates_dir
+from ..model import (PUBLIC, Grant, ManagedObject, Membership, Model, ObjectKind, ObjectRef, Role, make_grants,
+                     normalize_valid_until)
+from ..sql_files import templates_dir
 
 QUERIES = ("server", "roles", "memberships", "schemas", "relations", "relation_acls", "columns", "routines", "types",
            "default_acls", "grantable_roles", "lock_holder")
