@@ -87,7 +87,10 @@ def _load_model_file(spec: str) -> Model | None:
             head = f.read(4096)
             if not any(f'"{name}"' in head for name in MODEL_FORMATS):
                 return None
-            data = json.loads(head + f.read())
+            f.seek(0)  # (not head + the rest: a second copy of a file of 150 MB)
+            text = f.read()
+        data = json.loads(text)
+        del text  # (the parsed data is several times larger: no need to hold both)
     except (OSError, UnicodeDecodeError):
         return None
     except json.JSONDecodeError as exc:

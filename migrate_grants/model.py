@@ -481,7 +481,7 @@ def model_grants(model: Model):
 _MISSING = object()
 _KIND_VALUES = frozenset(kind.value for kind in ObjectKind)
 _COLUMN_KIND_VALUES = frozenset(("table", "view", "materialized view"))
-_GRANT_ROW_FIELDS = tuple(map(operator.itemgetter, range(len(GRANT_FIELDS))))
+
 
 
 def _valid_names(values: Iterable) -> bool:
@@ -511,7 +511,7 @@ def _valid_grant_rows(rows: list) -> GrantColumns | None:
         body = list(chain.from_iterable(map(rows.__getitem__, map(slice, map((1).__add__, starts), ends))))
         if not body:  # only object rows (no grants): the one-by-one reader checks them
             return None
-        columns, privileges, grantees, grantables, sources = (list(map(f, body)) for f in _GRANT_ROW_FIELDS)
+        columns, privileges, grantees, grantables, sources = zip(*body)  # (one walk over the rows)
         if not (set(kinds) <= _KIND_VALUES and _valid_names(schemas) and _valid_names(grantees)
                 and set(map(type, grantables)) == {bool} and set(map(type, sources)) == {list}):
             return None
