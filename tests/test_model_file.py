@@ -327,6 +327,7 @@ def test_diff_of_two_loaded_files(tmp_path):
     l2 = model_from_dict(json.loads(left.to_json()))
     r2 = model_from_dict(json.loads(right.to_json()))
     assert grant_columns(l2) is not None and grant_columns(left) is None
+    assert l2.grants[0].ref is l2.objects[0].ref  # one ObjectRef per object of the file
     assert diff(l2, r2) == diff(left, right) == diff(l2, right)
     d = diff(l2, r2)
     assert len(d.grants_changed) == 2 and len(d.grants_missing) == 5 and len(d.grants_extra) == 5
