@@ -87,7 +87,10 @@ def _load_model_file(spec: str) -> Model | None:
             head = f.read(4096)
             if not any(f'"{name}"' in head for name in MODEL_FORMATS):
                 return None
-            data = json.loads(head + f.read())
+            f.seek(0)  # (not head + the rest: a second copy of a file of 150 MB)
+            text = f.read()
+        data = json.loads(text)
+        del text  # (the parsed data is several times larger: no need to hold both)
     except (OSError, UnicodeDecodeError):
         return None
     except json.JSONDecodeError as exc:
@@ -263,25 +266,28 @@ def diff_command(
       migrate-grants diff oracle://system@ora:1521/ORCL postgresql://master@host/app --exit-code
     """
     from .diff import diff, format_text, to_dict
-    from .postgres.inspect import Scope
 
     from .config import load_config
 
     _check_version(target_version)
     load_config(config_file)  # a broken config is reported before connecting (mapping reads it again)
-    left_url, right_url = _is_url(left), _is_url(right)
+    # A saved model file is no URL: two of them need no PostgreSQL driver (a tenth of a second to import).
+    is_url = {spec: _read_model_file(spec) is None and _is_url(spec) for spec in (left, right)}
+    left_url, right_url = is_url[left], is_url[right]
     version = target_version
     if version is None:  # map for the live side's version when a side needs mapping
         live = right if right_url else left if left_url else None
-        needs_mapping = any(not _is_url(s) and _read_model_file(s) is None for s in (left, right))
+        needs_mapping = any(not is_url[s] and _read_model_file(s) is None for s in (left, right))
         version = _mapping_version(_server_major(live)) if live and needs_mapping else 18
     sides: dict[str, Side] = {}
     for spec in (left, right):
-        if not _is_url(spec):
+        if not is_url[spec]:
             sides[spec] = _desired_side(spec, version, flavor, keep_ownership, config_file)
     model_side = sides.get(left) or sides.get(right)
     for spec in (left, right):
-        if _is_url(spec) and spec not in sides:
+        if is_url[spec] and spec not in sides:
+            from .postgres.inspect import Scope
+
             scope = (Scope.of_model(model_side.model, roles, schemas) if model_side is not None
                      else Scope.of_names(roles, schemas))
             sides[spec] = _inspect_side(spec, scope)

@@ -26,7 +26,7 @@ from typing import Any, Callable, Iterable
 from .gcpause import paused_gc
 from .mapping import Target
 from .model import (PUBLIC, Grant, ManagedObject, Membership, Model, ObjectKind, ObjectRef, Role, grant_columns,
-                    grant_to_dict, model_to_dict, normalize_valid_until)
+                    grant_to_dict, model_grants, model_to_dict, normalize_valid_until)
 # PUBLIC_DEFAULTS: what PostgreSQL gives PUBLIC on new objects and Oracle never does (as the script)
 from .plan import (PUBLIC_DEFAULTS, Action, grant_actions, lock_check_actions, membership_action, membership_actions,
                    sort_actions)
@@ -163,8 +163,8 @@ def align_kinds(desired: Model, actual: Model, desired_refs: Iterable[ObjectRef]
 
 
 _REF = attrgetter("ref")
-_ROW = attrgetter("column", "privilege", "grantee", "grantable")
-_KEY = itemgetter(0, 1, 2)
+_COLUMN, _GRANTEE, _PRIVILEGE, _GRANTABLE = map(attrgetter, ("column", "grantee", "privilege", "grantable"))
+_KEY = itemgetter(0, 1, 2)  # a row without its grant option
 
 
 def _plain(ref: ObjectRef) -> tuple[str, str, str]:
@@ -200,10 +200,11 @@ def _diff_rows(d_rows: list[tuple], d_grants, a_rows: list[tuple], a_grants):
 
 @dataclass
 class _GrantTable:
-    """A model's grants as diff() compares them, built in C (map, zip): each grant's row (column,
-    privilege, grantee, grantable) and plain ref (GRANT key word, schema, name: tables,
-    views and materialized views share one namespace and one key word, so they key alike); the
-    span of each plain ref's grants when they are contiguous (sorted models), else None."""
+    """A model's grants as diff() compares them, built in C (map, zip): each grant's row (column
+    or "", grantee, privilege, grantable: its Grant.sort_key after the ref, as GrantColumns.keys
+    of a file) and plain ref (GRANT key word, schema, name: tables, views and materialized views
+    share one namespace and one key word, so they key alike); the span of each plain ref's grants
+    when they are contiguous (sorted models), else None."""
 
     refs: list[ObjectRef]  # distinct ObjectRef instances
     plains: list[tuple] | None  # None: read from a file, made when needed (plains_of)
@@ -223,7 +224,8 @@ class _GrantTable:
         canonical: dict[tuple, tuple] = {}
         plain_of = {i: canonical.setdefault(_plain(ref), _plain(ref)) for i, ref in distinct.items()}
         plains = list(map(plain_of.__getitem__, map(id, refs)))
-        rows = list(map(_ROW, grants))
+        rows = list(zip([c or "" for c in map(_COLUMN, grants)], map(_GRANTEE, grants), map(_PRIVILEGE, grants),
+                        map(_GRANTABLE, grants)))
         starts = [0, *compress(range(1, n), map(is_not, islice(plains, 1, None), plains))] if n else []
         spans = None
         if len(starts) == len(canonical):  # each plain ref's grants are contiguous
@@ -248,8 +250,8 @@ class _GrantTable:
                 spans[plain] = (start, start + count)
             last = plain
             start += count
-        return cls([ref for ref, count in zip(known.objects, known.counts) if count], None, list(zip(known.columns, known.privileges, known.grantees,
-                                                        known.grantables)), spans, (object_plains, known.counts))
+        return cls([ref for ref, count in zip(known.objects, known.counts) if count], None, known.keys, spans,
+                   (object_plains, known.counts))
 
     def plains_of(self) -> list[tuple]:
         if self.plains is None:
@@ -357,7 +359,9 @@ def _diff(desired: Model, actual: Model) -> ModelDiff:
             owners_changed.append(OwnerChange(o.ref, o.owner, found.owner, o.sources))
 
     # privileges: key = (object, column, privilege, grantee); grant option is an attribute
-    grants_missing, grants_extra, grants_changed = _diff_grants(desired.grants, d_table, actual.grants, a_table)
+    # (the grants of a model read from a file are made for the objects that differ only)
+    grants_missing, grants_extra, grants_changed = _diff_grants(model_grants(desired), d_table, model_grants(actual),
+                                                                a_table)
 
     return ModelDiff(
         roles_missing=tuple(d_roles[n] for n in sorted(d_roles.keys() - a_roles.keys())),

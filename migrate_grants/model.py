@@ -12,9 +12,9 @@ import operator
 from collections import deque
 from dataclasses import dataclass, field, fields, replace
 from enum import Enum
-from itertools import chain, compress, islice, repeat, tee
+from itertools import accumulate, chain, compress, islice, repeat, tee
 from json.encoder import encode_basestring as _encode_string
-from typing import Iterable, Iterator, NamedTuple
+from typing import Iterable, Iterator
 
 # /2: "grants" is a list of arrays, one per line: an object [kind, schema, name], then the grants
 # on it, each [column, privilege, grantee, grantable, sources].  /1 wrote each grant as an object
@@ -204,12 +204,29 @@ def make_grants(refs, privileges, grantees, grantables, columns, sources) -> lis
     return grants
 
 
+class _GrantsField:
+    """Model.grants: a tuple of Grants, or, for a model read from a file, PendingGrants made into
+    that tuple on first use.  A file-to-file diff compares the file's columns and needs the
+    Grants of a few objects only (model_grants); making a million of them took a second."""
+
+    def __get__(self, model, owner=None):
+        if model is None:
+            return ()  # the field's default
+        grants = model.__dict__["grants"]
+        if type(grants) is PendingGrants:
+            grants = model.__dict__["grants"] = grants[:]
+        return grants
+
+    def __set__(self, model, grants) -> None:  # (only __init__ sets it: the dataclass is frozen)
+        model.__dict__["grants"] = grants
+
+
 @dataclass(frozen=True)
 class Model:
     roles: tuple[Role, ...] = ()
     memberships: tuple[Membership, ...] = ()
     objects: tuple[ManagedObject, ...] = ()
-    grants: tuple[Grant, ...] = ()
+    grants: tuple[Grant, ...] = _GrantsField()  # type: ignore[assignment]
 
     @classmethod
     def build(cls, roles: Iterable[Role] = (), memberships: Iterable[Membership] = (),
@@ -220,11 +237,12 @@ class Model:
         Grants already in strictly ascending Grant.sort_key order (a saved or inspected model) are
         unique and sorted: checked in one pass (or by the caller: grants_in_order_known), they are
         neither merged nor sorted again."""
-        grants = grants if isinstance(grants, (list, tuple)) else list(grants)
-        if grants_in_order_known or grants_in_order(grants):
-            grants = tuple(grants)
-        else:
-            grants = tuple(_sorted_grants(_merge(grants, lambda g: g.key + (g.grantable,)) if merge else grants))
+        if type(grants) is not PendingGrants:  # (pending: read from a file in order, made when used)
+            grants = grants if isinstance(grants, (list, tuple)) else list(grants)
+            if grants_in_order_known or grants_in_order(grants):
+                grants = tuple(grants)
+            else:
+                grants = tuple(_sorted_grants(_merge(grants, lambda g: g.key + (g.grantable,)) if merge else grants))
         if merge:
             roles, memberships = _merge(roles, lambda r: r.name), _merge(memberships, lambda m: m.key)
             objects = _merge(objects, lambda o: o.ref)
@@ -407,45 +425,88 @@ def model_from_dict(data: dict, origin: str = "model") -> Model:
     roles = [reader.role(item, where) for item, where in reader.elements(data, "roles")]
     memberships = [reader.membership(item, where) for item, where in reader.elements(data, "memberships")]
     objects = [reader.managed_object(item, where) for item, where in reader.elements(data, "objects")]
-    in_order = False
     if data["format"] == MODEL_FORMAT_V1:
         grants = [reader.grant(item, where) for item, where in reader.elements(data, "grants", dict)]
     else:
-        grants, in_order = reader.grant_rows(data)
+        grants = reader.grant_rows(data)
     try:
-        model = Model.build(roles=roles, memberships=memberships, objects=objects, grants=grants,
-                            grants_in_order_known=in_order)
+        model = Model.build(roles=roles, memberships=memberships, objects=objects, grants=grants)
     except ValueError as exc:  # two elements with one key that differ
         raise UserError(f"{origin}: {exc}") from None
-    if in_order:  # model.grants are the rows' grants, in the rows' order
-        object.__setattr__(model, "_grant_columns", reader.columns)
+    if type(grants) is PendingGrants:  # model.grants are the rows' grants, in the rows' order
+        object.__setattr__(model, "_grant_columns", grants.columns)
     return model
 
 
-class GrantColumns(NamedTuple):
-    """model.grants as read from a /2 file, column by column and in order: each grant's ref,
-    column, privilege, grantee and grant option, and the file's objects with the number of grants
-    under each (objects in strictly ascending order, each once)."""
+@dataclass(frozen=True, slots=True)
+class GrantColumns:
+    """The grants of a /2 file's rows, column by column, as _valid_grant_rows checked them: the
+    file's objects with the number of grants under each, then per grant its column, privilege,
+    grantee, grant option and sources (the file's lists), and its key: (column or "", grantee,
+    privilege, grantable), its Grant.sort_key after the ref.  in_order: the grants are in strictly
+    ascending Grant.sort_key order (objects strictly ascending, each once)."""
 
-    refs: list
+    objects: list
+    counts: list
     columns: list
     privileges: list
     grantees: list
     grantables: list
-    objects: list
-    counts: list
+    sources: list
+    keys: list
+    in_order: bool
+
+    def refs(self) -> list:
+        """Each grant's ref (its object's)."""
+        return list(chain.from_iterable(map(repeat, self.objects, self.counts)))
+
+
+class PendingGrants:
+    """The Grants of a file's GrantColumns, made as they are asked for: a slice makes its Grants
+    only (diff looks at the objects that differ), model.grants makes all of them (_GrantsField)."""
+
+    __slots__ = ("columns", "_refs")
+
+    def __init__(self, columns: GrantColumns) -> None:
+        self.columns = columns
+        self._refs: list | None = None
+
+    def __len__(self) -> int:
+        return len(self.columns.keys)
+
+    def __getitem__(self, index: slice) -> tuple[Grant, ...]:
+        if type(index) is not slice or index.step not in (None, 1):
+            raise TypeError("pending grants are read by slices without a step")
+        start, end, _ = index.indices(len(self))
+        if self._refs is None:
+            self._refs = self.columns.refs()
+        c = self.columns
+        # One string per distinct name: a model's million grants share a few thousand names.
+        shared: dict[str, str] = {}
+        share = shared.setdefault
+        privileges, grantees = c.privileges[start:end], c.grantees[start:end]
+        return tuple(make_grants(self._refs[start:end], list(map(share, privileges, privileges)),
+                                 list(map(share, grantees, grantees)), c.grantables[start:end],
+                                 [None if col is None else share(col, col) for col in c.columns[start:end]],
+                                 list(map(tuple, c.sources[start:end]))))
 
 
 def grant_columns(model: Model) -> GrantColumns | None:
     """The GrantColumns of model.grants when the model was read from a /2 file in order: diff()
     reads them instead of a million grants (whose attributes are scattered over memory)."""
     found = model.__dict__.get("_grant_columns")
-    return found if found is not None and len(found.refs) == len(model.grants) else None
+    return found if found is not None and len(found.keys) == len(model.__dict__["grants"]) else None
+
+
+def model_grants(model: Model):
+    """model.grants, or its PendingGrants while they are not made: for slices of a few objects."""
+    return model.__dict__["grants"]
 
 
 _MISSING = object()
 _KIND_VALUES = frozenset(kind.value for kind in ObjectKind)
 _COLUMN_KIND_VALUES = frozenset(("table", "view", "materialized view"))
+
 
 
 def _valid_names(values: Iterable) -> bool:
@@ -455,28 +516,28 @@ def _valid_names(values: Iterable) -> bool:
     return set(map(type, distinct)) <= {str} and "" not in distinct and "\x00" not in "".join(distinct)
 
 
-def _valid_grant_rows(rows: list) -> tuple | None:
-    """(refs, columns, privileges, grantees, grantables, sources, in_order, objects, counts) of the
-    "grants" rows of a /2 file, if every row passes every check _ModelReader.grant_rows makes; None if any may not
-    (then the rows are read one by one, for the message).  The checks run on whole columns and
-    on their distinct values, in C where possible.  in_order: the grants are in strictly
-    ascending Grant.sort_key order (each object once, objects and grants sorted)."""
+def _valid_grant_rows(rows: list, refs: dict | None = None) -> GrantColumns | None:
+    """The GrantColumns of the "grants" rows of a /2 file, if every row passes every check
+    _ModelReader.grant_rows makes; None if any may not (then the rows are read one by one, for the
+    message).  The checks run on whole columns and on their distinct values, in C where possible.
+    refs: the ObjectRefs made so far, by (kind, schema, name), to reuse and add to."""
     if not rows:
-        return [], [], [], [], [], [], True, [], []
+        return GrantColumns([], [], [], [], [], [], [], [], True)
     try:
         if set(map(type, rows)) != {list}:
             return None
         sizes = list(map(len, rows))
         if not set(sizes) <= {len(OBJECT_FIELDS), len(GRANT_FIELDS)} or sizes[0] != len(OBJECT_FIELDS):
             return None
-        is_object = list(map(operator.eq, sizes, repeat(len(OBJECT_FIELDS))))
-        starts = list(compress(range(len(rows)), is_object))
-        counts = list(map(operator.sub, [*starts[1:], len(rows)], map((1).__add__, starts)))
-        kinds, schemas, names = zip(*compress(rows, is_object))
-        body = list(compress(rows, map(operator.not_, is_object)))
+        starts = list(compress(range(len(rows)), map(operator.eq, sizes, repeat(len(OBJECT_FIELDS)))))
+        ends = [*starts[1:], len(rows)]
+        counts = list(map(operator.sub, ends, map((1).__add__, starts)))
+        kinds, schemas, names = zip(*map(rows.__getitem__, starts))
+        # the grant rows: each object's rows after its own (slices: a copy in C)
+        body = list(chain.from_iterable(map(rows.__getitem__, map(slice, map((1).__add__, starts), ends))))
         if not body:  # only object rows (no grants): the one-by-one reader checks them
             return None
-        columns, privileges, grantees, grantables, sources = zip(*body)
+        columns, privileges, grantees, grantables, sources = zip(*body)  # (one walk over the rows)
         if not (set(kinds) <= _KIND_VALUES and _valid_names(schemas) and _valid_names(grantees)
                 and set(map(type, grantables)) == {bool} and set(map(type, sources)) == {list}):
             return None
@@ -507,25 +568,30 @@ def _valid_grant_rows(rows: list) -> tuple | None:
             return None
     except TypeError:  # an unhashable value (a list or an object where a string belongs)
         return None
-    # One ObjectRef per object row; one string per distinct name.
-    object_refs = [ObjectRef(ObjectKind(kind), schema, name or "") for kind, schema, name in zip(kinds, schemas, names)]
-    refs = list(chain.from_iterable(map(repeat, object_refs, counts)))
-    shared: dict[str, str] = {}
-    share = shared.setdefault
-    privileges, grantees = list(map(share, privileges, privileges)), list(map(share, grantees, grantees))
-    columns = [None if c is None else share(c, c) for c in columns]
-    # In order: objects strictly ascending, and within each object its grants, by Grant.sort_key
-    # (the object's position stands for its ref in the key).
-    ref_keys = list(map(_REF_KEY, object_refs))
+    refs = {} if refs is None else refs
+    objects = [_shared_ref(refs, key) for key in zip(kinds, schemas, [name or "" for name in names])]
+    # Every value is now of its type (names are str, grant options bool): the keys compare.
+    keys = list(zip([c or "" for c in columns], grantees, privileges, grantables))
+    # In order: objects strictly ascending, and each object's grants by Grant.sort_key.  Adjacent
+    # keys are compared all at once; a pair out of order may only straddle two objects.
+    ref_keys = list(map(_REF_KEY, objects))
     in_order = all(map(operator.lt, ref_keys, islice(ref_keys, 1, None)))
     if in_order:
-        keys = list(zip(chain.from_iterable(map(repeat, range(len(counts)), counts)), [c or "" for c in columns],
-                        grantees, privileges, grantables))
-        in_order = all(map(operator.lt, keys, islice(keys, 1, None)))
-    return refs, columns, privileges, grantees, grantables, list(map(tuple, sources)), in_order, object_refs, counts
+        not_ascending = compress(range(1, len(keys)), map(operator.ge, keys, islice(keys, 1, None)))
+        in_order = set(not_ascending) <= set(accumulate(counts))
+    return GrantColumns(objects, counts, columns, privileges, grantees, grantables, sources, keys, in_order)
 
 
 _REF_KEY = operator.attrgetter("_sort_key")
+_KIND_OF = {kind.value: kind for kind in ObjectKind}
+
+
+def _shared_ref(refs: dict, key: tuple[str, str, str]) -> ObjectRef:
+    """The ObjectRef of a checked (kind, schema, name), made once per reader."""
+    ref = refs.get(key)
+    if ref is None:
+        ref = refs[key] = ObjectRef(_KIND_OF[key[0]], key[1], key[2])
+    return ref
 _KINDS = ", ".join(kind.value for kind in ObjectKind)
 _COLUMN_KINDS = (ObjectKind.TABLE, ObjectKind.VIEW, ObjectKind.MATERIALIZED_VIEW)
 _MAX_CONNECTION_LIMIT = 2**31 - 1  # an int4 in pg_authid
@@ -542,7 +608,9 @@ class _ModelReader:
 
     def __init__(self, origin: str) -> None:
         self.origin = origin
-        self.columns: GrantColumns | None = None  # of the grants, when read in bulk (grant_rows)
+        # (kind, schema, name) -> its ObjectRef: a file names each object in "objects" and again
+        # above its grants; one ObjectRef serves both (making 20,000 of them took a tenth of a second).
+        self.refs: dict[tuple[str, str, str], ObjectRef] = {}
 
     def fail(self, where: str, message: str):
         from .errors import UserError
@@ -566,16 +634,15 @@ class _ModelReader:
                           f"expected an array, {_ROW_SHAPES}, got {type(item).__name__}")
             yield item, where
 
-    def grant_rows(self, data: dict) -> tuple[list[Grant], bool]:
-        """The grants of a /2 file, and whether they are in order: checked in bulk
-        (_valid_grant_rows), then made in C; any doubt and the rows are read one by one, which
+    def grant_rows(self, data: dict) -> PendingGrants | tuple[Grant, ...] | list[Grant]:
+        """The grants of a /2 file: checked in bulk (_valid_grant_rows), made when used if they are
+        in order (PendingGrants), else now, in C; any doubt and the rows are read one by one, which
         names the first bad one."""
-        checked = _valid_grant_rows(self.section(data, "grants"))
+        checked = _valid_grant_rows(self.section(data, "grants"), self.refs)
         if checked is None:
-            return self.grant_rows_one_by_one(data), False
-        refs, columns, privileges, grantees, grantables, sources, in_order, objects, counts = checked
-        self.columns = GrantColumns(refs, columns, privileges, grantees, grantables, objects, counts)
-        return make_grants(refs, privileges, grantees, grantables, columns, sources), in_order
+            return self.grant_rows_one_by_one(data)
+        grants = PendingGrants(checked)
+        return grants if checked.in_order else grants[:]
 
     def grant_rows_one_by_one(self, data: dict) -> list[Grant]:
         """The rows of a /2 file, with the checks (and messages) of /1 grant objects; a problem
@@ -632,8 +699,8 @@ class _ModelReader:
         if kind is ObjectKind.SCHEMA:
             if data.get("name", "") not in ("", None):
                 self.fail(where, f"a schema has no name, got {_show(data['name'])} (the schema is 'schema')")
-            return ObjectRef(kind, schema)
-        return ObjectRef(kind, schema, self.name(data, "name", where))
+            return _shared_ref(self.refs, (kind.value, schema, ""))
+        return _shared_ref(self.refs, (kind.value, schema, self.name(data, "name", where)))
 
     def role(self, r: dict, where: str) -> Role:
         name = self.name(r, "name", where)

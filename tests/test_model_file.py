@@ -16,10 +16,9 @@ from hypothesis import strategies as st
 from migrate_grants import diff as diff_module
 from migrate_grants.diff import _diff_grants_by_key, _GrantTable, diff
 from migrate_grants.errors import UserError
-from migrate_grants.model import (MODEL_FORMAT, Grant, ManagedObject, Model, ObjectKind, ObjectRef,
-                                  Role, _grant_lines, _valid_grant_rows, grant_columns, grant_rows, grants_in_order,
-                                  make_grants,
-                                  model_from_dict, model_to_dict)
+from migrate_grants.model import (MODEL_FORMAT, Grant, ManagedObject, Model, ObjectKind, ObjectRef, PendingGrants,
+                                  Role, _grant_lines, _ModelReader, _valid_grant_rows, grant_columns, grant_rows,
+                                  grants_in_order, make_grants, model_from_dict, model_grants, model_to_dict)
 
 from test_input_validation import GOOD_MODEL
 
@@ -90,7 +89,7 @@ def test_unsorted_or_repeated_rows_are_sorted_and_merged():
     rows = data["grants"]
     pairs = [rows[i:i + 2] for i in range(0, len(rows), 2)]
     data["grants"] = [*(row for pair in reversed(pairs) for row in pair), rows[0], [*rows[1][:4], ["DBA_TAB_PRIVS#9"]]]
-    assert _valid_grant_rows(data["grants"])[6] is False  # valid, not in order
+    assert _valid_grant_rows(data["grants"]).in_order is False  # valid, not in order
     model = model_from_dict(data, "desired.json")
     assert model == model_from_dict(to_v2(copy.deepcopy(GOOD_MODEL)), "desired.json")
     assert grants_in_order(model.grants)
@@ -191,6 +190,89 @@ def test_a_schema_name_may_be_null_as_in_v1():
     assert model_from_dict(data, "d.json") == model_from_dict(to_v2(copy.deepcopy(GOOD_MODEL)), "d.json")
 
 
+# --- the bulk check, against the row by row reader ---------------------------------------------
+
+_GOOD_OBJECT_ROWS = st.one_of(st.tuples(st.just("schema"), st.sampled_from(["s", "t"]), st.sampled_from(["", None])),
+                              st.tuples(st.sampled_from(["table", "view", "routine"]), st.sampled_from(["s", "t"]),
+                                        st.sampled_from(["t", "u"])))
+_PRIVILEGES = {"schema": ["USAGE", "CREATE"], "table": ["SELECT", "UPDATE"], "view": ["SELECT", "INSERT"],
+               "routine": ["EXECUTE"]}
+
+
+def _grant_rows_on(obj) -> st.SearchStrategy:
+    kind = obj[0]
+    return st.lists(st.tuples(st.sampled_from([None, None, "c", "d"] if kind in ("table", "view") else [None]),
+                              st.sampled_from(_PRIVILEGES[kind]), st.sampled_from(["a", "b", "PUBLIC"]), st.booleans(),
+                              st.sampled_from([[], ["S#1"], ["S#1", "S#2"]])), max_size=4)
+
+
+_GOOD_ROWS = st.lists(_GOOD_OBJECT_ROWS.flatmap(lambda obj: st.tuples(st.just(obj), _grant_rows_on(obj))),
+                      min_size=1, max_size=4).map(
+    lambda groups: [list(row) for obj, grants in groups for row in (obj, *grants)])
+_BAD_CELLS = st.sampled_from([None, "", "SELECT", "USAGE", "UPDATE", "EXECUTE", "a", "c", "x\x00", 1, 0.5, True, False,
+                              [], ["s"], ["s", 2], ["\x00"], None, "schema", "table", "sequence", "routine", {}])
+
+
+def _spoil(rows: list, how) -> list:
+    """rows with one cell replaced, or one value added or taken from a row, or one row taken."""
+    if how is None:
+        return rows
+    what, at, cell, value = how
+    row = rows[at % len(rows)]
+    if what == "cell":
+        row[cell % len(row)] = value
+    elif what == "add":
+        row.append(value)
+    elif what == "pop":
+        row.pop()
+    else:
+        del rows[at % len(rows)]
+    return rows
+
+
+# good rows (objects, each followed by its grants), half of them with one thing wrong
+_ROWS = st.builds(_spoil, _GOOD_ROWS, st.one_of(st.none(), st.tuples(
+    st.sampled_from(["cell", "cell", "cell", "add", "pop", "del"]), st.integers(0, 20), st.integers(0, 4), _BAD_CELLS)))
+
+
+@settings(max_examples=1500, deadline=None)
+@given(_ROWS)
+def test_the_bulk_check_accepts_only_what_the_row_by_row_reader_accepts(rows):
+    """_valid_grant_rows may refuse a valid file (the rows are then read one by one), never accept
+    a bad one, and what it accepts reads as the row by row reader reads it, in order or not."""
+    from migrate_grants.errors import UserError
+
+    checked = _valid_grant_rows(copy.deepcopy(rows))
+    try:
+        expected = _ModelReader("f").grant_rows_one_by_one({"grants": copy.deepcopy(rows)})
+    except UserError:
+        assert checked is None
+        return
+    if checked is None:
+        return
+    made = PendingGrants(checked)[:]
+    assert made == tuple(expected) and [g.sources for g in made] == [g.sources for g in expected]
+    # in order: the objects strictly ascending (those without grants too), then their grants
+    objects = [ObjectRef(ObjectKind(r[0]), r[1], r[2] or "").sort_key() for r in rows if len(r) == 3]
+    assert checked.in_order == (objects == sorted(set(objects)) and grants_in_order(expected))
+    assert checked.keys == [g.sort_key()[1:] for g in expected]
+
+
+def test_the_grants_of_a_file_are_made_when_used():
+    model = Model.build(grants=[Grant(EMP, "SELECT", "a", sources=("x",)), Grant(EMP, "UPDATE", "b", column="c"),
+                                Grant(ODD, "SELECT", "PUBLIC", True)])
+    loaded = model_from_dict(json.loads(model.to_json()), "m.json")
+    pending = model_grants(loaded)
+    assert type(pending) is PendingGrants and len(pending) == 3
+    for start, end in ((0, 1), (1, 3), (2, None), (0, None), (3, 3)):
+        assert pending[start:end] == model.grants[start:end]
+    with pytest.raises(TypeError):
+        pending[0]
+    assert loaded == model and loaded.grants == model.grants and model_grants(loaded) == model.grants
+    assert [g.sources for g in loaded.grants] == [g.sources for g in model.grants]
+    assert grant_columns(loaded) is not None
+
+
 def test_build_skips_the_merge_only_for_grants_in_strict_order():
     a, b = Grant(EMP, "INSERT", "r"), Grant(EMP, "SELECT", "r")
     assert grants_in_order([a, b]) and not grants_in_order([b, a]) and not grants_in_order([a, a])
@@ -245,6 +327,7 @@ def test_diff_of_two_loaded_files(tmp_path):
     l2 = model_from_dict(json.loads(left.to_json()))
     r2 = model_from_dict(json.loads(right.to_json()))
     assert grant_columns(l2) is not None and grant_columns(left) is None
+    assert l2.grants[0].ref is l2.objects[0].ref  # one ObjectRef per object of the file
     assert diff(l2, r2) == diff(left, right) == diff(l2, right)
     d = diff(l2, r2)
     assert len(d.grants_changed) == 2 and len(d.grants_missing) == 5 and len(d.grants_extra) == 5
