@@ -592,6 +592,8 @@ def _shared_ref(refs: dict, key: tuple[str, str, str]) -> ObjectRef:
     if ref is None:
         ref = refs[key] = ObjectRef(_KIND_OF[key[0]], key[1], key[2])
     return ref
+
+
 _KINDS = ", ".join(kind.value for kind in ObjectKind)
 _COLUMN_KINDS = (ObjectKind.TABLE, ObjectKind.VIEW, ObjectKind.MATERIALIZED_VIEW)
 _MAX_CONNECTION_LIMIT = 2**31 - 1  # an int4 in pg_authid
