@@ -53,6 +53,16 @@ def desired_model(target, config: Path):
     return map_catalog(load_catalog("sample"), MappingOptions(Target(target.major), config=load_config(config))).model
 
 
+def in_process_setup(target, tmp_path: Path, monkeypatch):
+    """For apply() called in this process: the sample's objects, the target's URL (its password,
+    if any, in the environment), a superuser connection, the access before, the desired model."""
+    url, env, config = setup_sample(target, tmp_path)
+    if env.get("PGPASSWORD"):
+        monkeypatch.setenv("PGPASSWORD", env["PGPASSWORD"])
+    su = target.superuser_conn()
+    return url, su, fingerprint(su), desired_model(target, config)
+
+
 def error_line(stderr: str) -> str:
     """The one error line (other lines are notes, e.g. the count of mapping findings); no traceback."""
     errors = [line for line in stderr.splitlines() if line.startswith("migrate-grants: error: ")]
@@ -75,12 +85,7 @@ def test_the_actions_before_the_grants_run_while_the_grants_are_planned(rds_targ
     from migrate_grants.postgres import apply as apply_module
 
     target = rds_target_predefined
-    url, env, config = setup_sample(target, tmp_path)
-    if env.get("PGPASSWORD"):
-        monkeypatch.setenv("PGPASSWORD", env["PGPASSWORD"])
-    su = target.superuser_conn()
-    before = fingerprint(su)
-    desired = desired_model(target, config)
+    url, su, before, desired = in_process_setup(target, tmp_path, monkeypatch)
     workers: list[str] = []  # the thread that ran each batch of actions
     started = threading.Event()
     run_batch = apply_module._Runner.run_batch
@@ -235,12 +240,7 @@ def test_memberships_the_master_cannot_grant_are_reported_not_retried(rds_target
 
 def test_a_killed_connection_leaves_nothing_half_applied(rds_target_predefined, tmp_path, monkeypatch):
     target = rds_target_predefined
-    url, env, config = setup_sample(target, tmp_path)
-    if env.get("PGPASSWORD"):
-        monkeypatch.setenv("PGPASSWORD", env["PGPASSWORD"])
-    su = target.superuser_conn()
-    before = fingerprint(su)
-    desired = desired_model(target, config)
+    url, su, before, desired = in_process_setup(target, tmp_path, monkeypatch)
     seen: list[int] = []
 
     def kill_at_20(index: int, action: Action, conn: psycopg.Connection) -> None:
