@@ -570,13 +570,13 @@ class ChangePlan:
 
     @property
     def empty(self) -> bool:
-        return not self.complete().actions
+        return not self.complete().actions  # (a deferred plan is completed first)
 
     def complete(self) -> "ChangePlan":
         """Add the deferred GRANT actions, in their sections (a no-op when nothing is deferred)."""
         if self.pending is not None:
-            make, self.pending = self.pending, None
-            self.actions = sort_actions(self.actions + make())
+            grants = self.pending()  # (pending stays set if this fails: the plan is not complete)
+            self.actions, self.pending = sort_actions(self.actions + grants), None
         return self
 
 

@@ -119,6 +119,44 @@ def test_the_actions_before_the_grants_run_while_the_grants_are_planned(rds_targ
     assert ran_in_thread == sorted(ran_in_thread, reverse=True)  # and all of those first
 
 
+
+def test_ctrl_c_while_planning_cancels_the_statement_the_worker_runs(rds_target_predefined, tmp_path, monkeypatch):
+    """Only the main thread receives Ctrl-C: it cancels the worker's running statement (here a
+    30 s sleep, as a long lock wait) instead of waiting for it, and nothing is applied."""
+    import threading
+
+    from migrate_grants.diff import ChangePlan
+    from migrate_grants.postgres import apply as apply_module
+
+    target = rds_target_predefined
+    url, su, before, desired = in_process_setup(target, tmp_path, monkeypatch)
+    sleeping = threading.Event()
+    run_batch = apply_module._Runner.run_batch
+
+    def slow_batch(self, batch):
+        if not sleeping.is_set():
+            sleeping.set()
+            self.conn.execute("SELECT pg_sleep(30)")
+        return run_batch(self, batch)
+
+    monkeypatch.setattr(apply_module._Runner, "run_batch", slow_batch)
+
+    def interrupted_complete(self):
+        assert sleeping.wait(30), "the worker did not start"
+        wait_for(lambda: su.execute("SELECT count(*) FROM pg_stat_activity WHERE query = 'SELECT pg_sleep(30)' "
+                                    "AND state = 'active'").fetchone()[0], "the worker's statement to run")
+        raise KeyboardInterrupt  # as Ctrl-C while the grants are planned
+
+    monkeypatch.setattr(ChangePlan, "complete", interrupted_complete)
+    started = time.monotonic()
+    with pytest.raises(KeyboardInterrupt):
+        apply(url, desired, ApplyOptions())
+    assert time.monotonic() - started < 20  # not the 30 s of the statement
+    assert su.execute("SELECT count(*) FROM pg_stat_activity WHERE query = 'SELECT pg_sleep(30)' "
+                      "AND state = 'active'").fetchone()[0] == 0
+    assert fingerprint(su) == before
+
+
 def test_apply_verifies_reapply_runs_nothing_and_diff_is_empty(rds_target_predefined, tmp_path):
     target = rds_target_predefined
     url, env, config = setup_sample(target, tmp_path)

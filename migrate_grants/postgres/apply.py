@@ -5,7 +5,8 @@
        --lock-timeout, then fails naming the session that holds the lock
     -> inspect (scope: the desired model's roles and schemas) -> plan_changes() -> refuse if blocked
     -> run each action (SET ROLE run_as ... RESET ROLE), a WARNING from the server fails it
-       ("no privileges were granted" means nothing happened)
+       ("no privileges were granted" means nothing happened); without a journal, the actions
+       before the grants run in a worker thread while the GRANT statements are planned
     -> inspect again, in the same transaction; anything left to do fails the verification
     -> COMMIT (or ROLLBACK on any error: role DDL is transactional, nothing is half-applied)
 
@@ -369,7 +370,8 @@ def _run_overlapped(runner: "_Runner", plan: ChangePlan) -> int:
     """Run the actions of a deferred plan that come before the grants, in a thread, while this
     thread makes the GRANT statements (plan.complete()); the number of actions run.  psycopg
     waits for the server without holding the GIL, so the two overlap.  The connection is used by
-    one thread at a time: the worker until it has finished, then this one."""
+    one thread at a time: the worker until it has finished, then this one (also on an error or
+    Ctrl-C, which only this thread receives: it cancels the worker's statement and waits)."""
     head = [a for a in plan.actions if SECTION_ORDER[a.section] < _GRANTS_START]  # (a prefix: sorted)
     runner.total = None
     stop = threading.Event()
@@ -378,13 +380,26 @@ def _run_overlapped(runner: "_Runner", plan: ChangePlan) -> int:
         try:
             plan.complete()
             running.result()  # the worker's error, if any
-        except BaseException:  # (Ctrl-C included): the worker stops after its batch, then roll back
-            stop.set()
-            wait([running])
+        except BaseException:
+            stop.set()  # no further batch or action
+            while not running.done():
+                _cancel(runner.conn)  # the statement running now (a lock wait, say) ends at once
+                try:
+                    wait([running], timeout=1)
+                except KeyboardInterrupt:  # Ctrl-C again: still wait, the worker holds the connection
+                    pass
             raise
     if plan.actions[:len(head)] != head:  # the grants sort after these sections: cannot happen
         raise AssertionError("the actions before the grants changed when the grants were planned")
     return len(head)
+
+
+def _cancel(conn: psycopg.Connection) -> None:
+    """Cancel the statement the connection is running, from another thread (a no-op if none)."""
+    try:
+        (conn.cancel_safe if hasattr(conn, "cancel_safe") else conn.cancel)()  # (cancel_safe: psycopg 3.2+)
+    except psycopg.Error:
+        pass  # the connection is gone: the worker fails on its own
 
 
 class _Runner:
@@ -413,6 +428,8 @@ class _Runner:
                     self.progress(index, self.total, action)
             if len(batch) == 1 or not self.run_batch(batch):
                 for index, action in batch:  # alone, or again one by one: to name what failed or warned
+                    if stop is not None and stop.is_set():  # (cancelled: not again, one by one)
+                        return
                     self.run_one(index, action)
 
     def set_role(self, run_as: str | None) -> None:
