@@ -192,9 +192,9 @@ def render(
     style: Style = typer.Option(Style.compact, "--style", help=STYLE_HELP),
     all_in_schema: bool = typer.Option(
         False, "--all-in-schema",
-        help="Where a grant covers every table (sequence) of a schema the source lists, say ON ALL TABLES "
-             "(SEQUENCES) IN SCHEMA; the script first checks that the schema holds exactly those and fails "
-             "before changing anything if not. Compact style only."),
+        help="Where a grant covers every table (sequence) of a schema the source lists (two or more), say ON ALL "
+             "TABLES (SEQUENCES) IN SCHEMA; the script checks that the schema holds exactly those, first (failing "
+             "before changing anything) and after the grants (rolling back). Compact style, in a transaction."),
 ) -> None:
     """Render an idempotent PostgreSQL script that grants what Oracle granted.
 
@@ -210,6 +210,9 @@ def render(
 
     if all_in_schema and style is not Style.compact:
         raise UserError("--all-in-schema needs --style compact (the per-object style names every object)")
+    if all_in_schema and not transaction:
+        raise UserError("--all-in-schema needs the transaction: its check after the grants undoes them if a table "
+                        "appeared meanwhile (drop --no-transaction)")
 
     result = _map(source, target_version, flavor, keep_ownership, config_file,
                   passwords.value if passwords else None)

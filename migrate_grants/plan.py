@@ -34,6 +34,8 @@ SECTIONS = (
     ("object grants", "Object privileges (DBA_TAB_PRIVS)"),
     ("column grants", "Column privileges (DBA_COL_PRIVS)"),
     ("public defaults", "Defaults PostgreSQL gives PUBLIC that Oracle does not: revoked"),
+    ("checks after", "Checks after the grants: the schemas granted ON ALL ... IN SCHEMA still hold only what the "
+                     "source lists (render --all-in-schema)"),
 )
 SECTION_ORDER = {name: i for i, (name, _) in enumerate(SECTIONS)}
 
@@ -48,6 +50,10 @@ ALL_IN_SCHEMA = {"TABLE": "TABLES", "SEQUENCE": "SEQUENCES"}
 # The pg_class kinds ON ALL <word> IN SCHEMA grants on (tests/test_apply_script.py checks them on
 # every server version it runs): what render --all-in-schema's check compares with the source.
 ALL_IN_SCHEMA_RELKINDS = {"TABLES": ("r", "p", "v", "m", "f"), "SEQUENCES": ("S",)}
+ALL_IN_SCHEMA_NOUNS = {"TABLES": ("relation", "relations"), "SEQUENCES": ("sequence", "sequences")}
+# A script says ON ALL ... IN SCHEMA only for a schema with at least this many of the objects: for
+# one, it would save nothing and fail on any object a conversion tool added (a serial's sequence).
+SCRIPT_ALL_IN_SCHEMA_FROM = 2
 
 
 @dataclass(frozen=True)
@@ -97,38 +103,46 @@ def script_plan(model: Model, target: Target, verifiers: dict[str, str] | None =
     actions.extend(membership_actions(model.memberships, target, model.role_names(), style))
     actions.extend(ownership_actions(model.objects, target))
     actions.extend(schema_default_actions(model))
-    contents = model_schema_contents(model) if all_in_schema and style == "compact" else None
+    if all_in_schema and style != "compact":
+        raise ValueError("all_in_schema needs the compact style (per-object names every object)")
+    contents = model_schema_contents(model) if all_in_schema else None
     whole: set[tuple[str, str]] = set()
     actions.extend(grant_actions(model.grants, owner_of(model), style, schema_contents=contents, whole_schemas=whole))
-    actions.extend(schema_contents_check_actions(whole, contents or {}))
+    actions.extend(schema_contents_check_actions(whole, contents or {}, "checks"))
+    actions.extend(schema_contents_check_actions(whole, contents or {}, "checks after"))
     actions.extend(public_default_actions(model))
     actions.extend(lock_check_actions(sum(o.ref.kind is not ObjectKind.SCHEMA for o in model.objects)))
     return sort_actions(actions)
 
 
 def model_schema_contents(model: Model) -> dict[tuple[str, str], frozenset[ObjectRef]]:
-    """(schema, GRANT keyword) -> the relations (sequences) of the schema the model lists."""
+    """(schema, GRANT keyword) -> the relations (sequences) of the schema the model lists, for the
+    schemas with at least SCRIPT_ALL_IN_SCHEMA_FROM of them."""
     contents: dict[tuple[str, str], set[ObjectRef]] = defaultdict(set)
     for o in model.objects:
         keyword = o.ref.kind.grant_keyword
         if keyword in ALL_IN_SCHEMA and o.ref.kind is not ObjectKind.SCHEMA:
             contents[(o.ref.schema, keyword)].add(o.ref)
-    return {key: frozenset(refs) for key, refs in contents.items()}
+    return {key: frozenset(refs) for key, refs in contents.items() if len(refs) >= SCRIPT_ALL_IN_SCHEMA_FROM}
 
 
 def schema_contents_check_actions(whole_schemas: set[tuple[str, str]],
-                                  contents: dict[tuple[str, str], frozenset[ObjectRef]]) -> list[Action]:
-    """For a script: before anything changes, each schema granted ON ALL ... IN SCHEMA holds exactly
-    the objects the model lists there (the script cannot know the target; it checks it)."""
+                                  contents: dict[tuple[str, str], frozenset[ObjectRef]], section: str) -> list[Action]:
+    """For a script: each schema granted ON ALL ... IN SCHEMA holds exactly the objects the model
+    lists there (the script cannot know the target; it checks it).  Section "checks": before
+    anything changes; "checks after": after the grants, for an object another session created
+    meanwhile (the grant covered it too; the failure rolls the script's transaction back)."""
     actions = []
     for schema, keyword in sorted(whole_schemas):
         word = ALL_IN_SCHEMA[keyword]
         names = sorted(ref.name for ref in contents[(schema, keyword)])
-        noun = word.lower() if len(names) != 1 else word.lower()[:-1]  # tables, sequences; table, sequence
-        actions.append(Action("checks", f"schema {schema} holds exactly the {len(names)} {noun} the source lists "
-                                        f"(granted ON ALL {word} IN SCHEMA)",
+        noun = ALL_IN_SCHEMA_NOUNS[word][len(names) != 1]
+        still = "still " if section == "checks after" else ""
+        actions.append(Action(section, f"schema {schema} {still}holds exactly the {len(names)} {noun} the source lists "
+                                       f"(granted ON ALL {word} IN SCHEMA)",
                               render_statement("schema_contents_check", schema=schema, keyword=word, noun=noun,
-                                               names=names, relkinds=ALL_IN_SCHEMA_RELKINDS[word])))
+                                               names=names, relkinds=ALL_IN_SCHEMA_RELKINDS[word],
+                                               after=section == "checks after")))
     return actions
 
 

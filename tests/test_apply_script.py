@@ -121,9 +121,30 @@ def test_an_all_in_schema_script_refuses_a_schema_holding_more_than_the_source_l
     path.write_text(render_script(result, all_in_schema=True))
     run = rds_target.psql_file(path, check=False)
     assert run.returncode != 0
-    assert "schema sales does not hold exactly the 2 tables the source lists (not listed: scratch; missing: none)" \
+    assert "schema sales does not hold exactly the 2 relations the source lists (not listed: scratch; missing: none)" \
         in run.stderr
     assert fingerprint(su) == before  # the check runs first: nothing changed
+
+
+
+def test_an_all_in_schema_script_rolls_back_if_a_table_appears_before_its_grant(rds_target, tmp_path):
+    """Another session may create a table between the first check and the ON ALL grant, which then
+    covers it too: the check after the grants fails, and the script's transaction rolls back."""
+    master = rds_target.master_conn()
+    master.execute((DATA / "sample_objects.sql").read_text())
+    su = rds_target.superuser_conn()
+    before = fingerprint(su)
+    result = map_catalog(load_catalog("sample"), MappingOptions(Target(rds_target.major)))
+    grant = 'GRANT SELECT ON ALL TABLES IN SCHEMA "sales" TO "sales_read";'
+    script = render_script(result, all_in_schema=True)
+    assert script.count(grant) == 1
+    path = tmp_path / "grants.sql"  # (the table appears within the script: the same moment, deterministically)
+    path.write_text(script.replace(grant, "CREATE TABLE sales.sneaky (id int);\n" + grant))
+    run = rds_target.psql_file(path, check=False)
+    assert run.returncode != 0
+    assert ("schema sales no longer holds exactly the 2 relations the source lists (not listed: sneaky; "
+            "missing: none)") in run.stderr
+    assert fingerprint(su) == before
 
 
 def test_the_relation_kinds_on_all_in_schema_covers(rds_target):
@@ -177,9 +198,10 @@ def hostile_estate() -> Estate:
     for key in ("quote", "semicolon", "reserved", "unicode"):
         e.user(h[key]).grant_role(h[key], "CONNECT")
     e.table(h["owner"], "Mixed Table").table(h["owner"], "T" * 110 + "_A").table(h["owner"], "T" * 110 + "_B")
-    e.obj(h["owner"], "SEQ$1", "SEQUENCE").obj(h["owner"], "do it;", "FUNCTION")
+    e.obj(h["owner"], "SEQ$1", "SEQUENCE").obj(h["owner"], "Seq '%s' $mg$", "SEQUENCE").obj(h["owner"], "do it;", "FUNCTION")
     e.grant(h["space_role"], h["owner"], "Mixed Table", "SELECT").grant(h["long1"], h["owner"], "T" * 110 + "_A", "SELECT")
     e.grant(h["long2"], h["owner"], "T" * 110 + "_B", "INSERT").grant(h["quote"], h["owner"], "SEQ$1", "SELECT")
+    e.grant(h["quote"], h["owner"], "Seq '%s' $mg$", "SELECT")
     e.grant(h["semicolon"], h["owner"], "do it;", "EXECUTE", grantable=True)
     e.col_grant(h["unicode"], h["owner"], "Mixed Table", "Col With Space", "UPDATE")
     e.grant_role(h["quote"], h["space_role"]).grant_role(h["reserved"], h["long1"], admin=True)
@@ -196,7 +218,7 @@ def test_hostile_names_render_and_apply(rds_target, tmp_path, all_in_schema):
     assert all(len(n.encode()) <= 63 for n in names.values())
     create_objects_from_model(rds_target.master_conn(), result.model)
     script = render_script(result, all_in_schema=all_in_schema)
-    # the owner's only sequence, granted to one user: the whole schema's sequences (checked by name)
+    # the owner's two sequences, granted to one user: the whole schema's sequences (checked by name)
     assert ("ON ALL SEQUENCES IN SCHEMA" in script) is all_in_schema
     apply_twice(rds_target, script, tmp_path)
 

@@ -127,3 +127,9 @@ def test_all_in_schema_with_the_per_object_style_is_refused_in_one_line(tmp_path
     assert proc.stderr.strip() == ("migrate-grants: error: --all-in-schema needs --style compact "
                                    "(the per-object style names every object)")
     assert not out.exists()
+
+
+def test_all_in_schema_without_the_transaction_is_refused_in_one_line(tmp_path):
+    proc = cli("render", "--source", "sample", "--all-in-schema", "--no-transaction")
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr and proc.stdout == ""
+    assert proc.stderr.strip().startswith("migrate-grants: error: --all-in-schema needs the transaction")

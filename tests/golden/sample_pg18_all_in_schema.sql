@@ -35,24 +35,7 @@ BEGIN;
 SET LOCAL client_min_messages = warning;  -- quiet re-runs: "already a member" notices
 
 -- == Checks before anything changes ==
--- schema hr holds exactly the 1 sequence the source lists (granted ON ALL SEQUENCES IN SCHEMA)
-DO $mg$
-DECLARE
-    expected text[] := ARRAY['employees_seq']::text[];
-    found text[] := ARRAY(SELECT c.relname::text FROM pg_catalog.pg_class c
-                          WHERE c.relnamespace = '"hr"'::regnamespace
-                            AND c.relkind IN ('S'));
-BEGIN
-    IF NOT (found @> expected AND found <@ expected) THEN
-        RAISE EXCEPTION 'migrate-grants: schema % does not hold exactly the % % the source lists (not listed: %; missing: %), and a grant ON ALL % IN SCHEMA would cover what it holds: render the script without --all-in-schema',
-            'hr', 1, 'sequence',
-            coalesce(array_to_string((SELECT array_agg(x ORDER BY x) FROM unnest(found) x WHERE x <> ALL (expected)), ', '), 'none'),
-            coalesce(array_to_string((SELECT array_agg(x ORDER BY x) FROM unnest(expected) x WHERE x <> ALL (found)), ', '), 'none'),
-            'SEQUENCES';
-    END IF;
-END
-$mg$;
--- schema sales holds exactly the 2 tables the source lists (granted ON ALL TABLES IN SCHEMA)
+-- schema sales holds exactly the 2 relations the source lists (granted ON ALL TABLES IN SCHEMA)
 DO $mg$
 DECLARE
     expected text[] := ARRAY['order_totals', 'orders']::text[];
@@ -62,9 +45,9 @@ DECLARE
 BEGIN
     IF NOT (found @> expected AND found <@ expected) THEN
         RAISE EXCEPTION 'migrate-grants: schema % does not hold exactly the % % the source lists (not listed: %; missing: %), and a grant ON ALL % IN SCHEMA would cover what it holds: render the script without --all-in-schema',
-            'sales', 2, 'tables',
-            coalesce(array_to_string((SELECT array_agg(x ORDER BY x) FROM unnest(found) x WHERE x <> ALL (expected)), ', '), 'none'),
-            coalesce(array_to_string((SELECT array_agg(x ORDER BY x) FROM unnest(expected) x WHERE x <> ALL (found)), ', '), 'none'),
+            'sales', 2, 'relations',
+            coalesce((SELECT string_agg(format('%I', x), ', ' ORDER BY x) FROM unnest(found) x WHERE x <> ALL (expected)), 'none'),
+            coalesce((SELECT string_agg(format('%I', x), ', ' ORDER BY x) FROM unnest(expected) x WHERE x <> ALL (found)), 'none'),
             'TABLES';
     END IF;
 END
@@ -393,8 +376,8 @@ GRANT DELETE, INSERT, UPDATE ON TABLE "hr"."employees", "hr"."job_history" TO "h
 GRANT SELECT ON TABLE "hr"."employees" TO "payroll";
 -- SELECT on table hr.employees to report_user with grant option
 GRANT SELECT ON TABLE "hr"."employees" TO "report_user" WITH GRANT OPTION;
--- USAGE on all 1 sequences in schema hr to hr_write
-GRANT USAGE ON ALL SEQUENCES IN SCHEMA "hr" TO "hr_write";
+-- USAGE on sequence hr.employees_seq to hr_write
+GRANT USAGE ON SEQUENCE "hr"."employees_seq" TO "hr_write";
 -- EXECUTE on routine hr.get_salary to report_user
 GRANT EXECUTE ON ROUTINE "hr"."get_salary" TO "report_user";
 RESET ROLE;
@@ -418,5 +401,24 @@ REVOKE EXECUTE ON ROUTINE "hr"."add_job_history" FROM PUBLIC;
 -- no EXECUTE for PUBLIC on routine hr.get_salary (Oracle did not grant it)
 REVOKE EXECUTE ON ROUTINE "hr"."get_salary" FROM PUBLIC;
 RESET ROLE;
+
+-- == Checks after the grants: the schemas granted ON ALL ... IN SCHEMA still hold only what the source lists (render --all-in-schema) ==
+-- schema sales still holds exactly the 2 relations the source lists (granted ON ALL TABLES IN SCHEMA)
+DO $mg$
+DECLARE
+    expected text[] := ARRAY['order_totals', 'orders']::text[];
+    found text[] := ARRAY(SELECT c.relname::text FROM pg_catalog.pg_class c
+                          WHERE c.relnamespace = '"sales"'::regnamespace
+                            AND c.relkind IN ('r', 'p', 'v', 'm', 'f'));
+BEGIN
+    IF NOT (found @> expected AND found <@ expected) THEN
+        RAISE EXCEPTION 'migrate-grants: schema % no longer holds exactly the % % the source lists (not listed: %; missing: %): the grant ON ALL % IN SCHEMA above may have covered them; nothing is committed, run the script again',
+            'sales', 2, 'relations',
+            coalesce((SELECT string_agg(format('%I', x), ', ' ORDER BY x) FROM unnest(found) x WHERE x <> ALL (expected)), 'none'),
+            coalesce((SELECT string_agg(format('%I', x), ', ' ORDER BY x) FROM unnest(expected) x WHERE x <> ALL (found)), 'none'),
+            'TABLES';
+    END IF;
+END
+$mg$;
 
 COMMIT;
