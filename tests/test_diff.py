@@ -216,6 +216,18 @@ def moved_owners() -> tuple[Model, Model]:
     return desired, actual
 
 
+
+@pytest.mark.parametrize("defer", [False, True])
+def test_the_current_user_acts_as_an_owner_it_only_needs_for_grants(defer):
+    """No ownership moves, only grants to add as their owner hr: the current user still becomes a
+    member of hr first (the grants are planned later when deferred; their owners are not)."""
+    plan = plan_changes(base(), base(grants=[]), PlanOptions(V16), current_user="master", defer_grants=defer).complete()
+    order = [a.sql for a in plan.actions]
+    act_as = 'GRANT "hr" TO CURRENT_USER WITH INHERIT TRUE, SET TRUE;'
+    assert act_as in order and not any(a.section == "revokes" for a in plan.actions)
+    assert all(order.index(act_as) < i for i, a in enumerate(plan.actions) if a.run_as == "hr")
+
+
 @pytest.mark.parametrize("revoke_extra", [False, True])
 @pytest.mark.parametrize("pair", [drifted, moved_owners, lambda: (base(), base(grants=[], memberships=[]))])
 def test_a_plan_with_deferred_grants_completes_to_the_same_plan(pair, revoke_extra):
