@@ -29,7 +29,7 @@ from .model import (PUBLIC, Grant, ManagedObject, Membership, Model, ObjectKind,
                     grant_to_dict, model_grants, model_to_dict, normalize_valid_until)
 # PUBLIC_DEFAULTS: what PostgreSQL gives PUBLIC on new objects and Oracle never does (as the script)
 from .plan import (PUBLIC_DEFAULTS, Action, grant_actions, lock_check_actions, membership_action, membership_actions,
-                   sort_actions)
+                   schema_contents, sort_actions)
 from .templates import render_statement
 
 DIFF_FORMAT = "migrate-grants-diff/1"
@@ -775,15 +775,12 @@ def plan_changes(desired: Model, actual: Model, options: PlanOptions, *,
                      and (g.ref, g.grantee, g.privilege) in regrant_columns]
     # Inspection read whole schemas: a statement that covers every relation (or sequence) of one
     # may say ON ALL TABLES (SEQUENCES) IN SCHEMA instead of naming them.
-    schema_contents: dict[tuple[str, str], set[ObjectRef]] = {}
-    for ref in a_owner:
-        if ref.kind in _RELATION_KINDS or ref.kind is ObjectKind.SEQUENCE:
-            schema_contents.setdefault((ref.schema, ref.kind.grant_keyword), set()).add(ref)
+    in_schemas = schema_contents(a_owner)
     granted_refs = {g.ref for g in to_grant}
 
     def grant_job() -> list[Action]:
         whole_schemas: set[tuple[str, str]] = set()
-        grants = _grant_actions(to_grant, lambda ref: acting(owner_after(ref)), schema_contents, whole_schemas)
+        grants = _grant_actions(to_grant, lambda ref: acting(owner_after(ref)), in_schemas, whole_schemas)
         plan.whole_schemas = frozenset(whole_schemas)
         return grants
 

@@ -115,19 +115,26 @@ def script_plan(model: Model, target: Target, verifiers: dict[str, str] | None =
     return sort_actions(actions)
 
 
-def model_schema_contents(model: Model) -> dict[tuple[str, str], frozenset[ObjectRef]]:
-    """(schema, GRANT keyword) -> the relations (sequences) of the schema the model lists, for the
-    schemas with at least SCRIPT_ALL_IN_SCHEMA_FROM of them."""
+def schema_contents(refs: Iterable[ObjectRef]) -> dict[tuple[str, str], set[ObjectRef]]:
+    """(schema, GRANT keyword) -> those of `refs` that ON ALL <keyword> IN SCHEMA covers there
+    (relations under TABLE, sequences under SEQUENCE): grant_actions' schema_contents."""
     contents: dict[tuple[str, str], set[ObjectRef]] = defaultdict(set)
-    for o in model.objects:
-        keyword = o.ref.kind.grant_keyword
-        if keyword in ALL_IN_SCHEMA and o.ref.kind is not ObjectKind.SCHEMA:
-            contents[(o.ref.schema, keyword)].add(o.ref)
-    return {key: frozenset(refs) for key, refs in contents.items() if len(refs) >= SCRIPT_ALL_IN_SCHEMA_FROM}
+    for ref in refs:
+        keyword = ref.kind.grant_keyword
+        if keyword in ALL_IN_SCHEMA:
+            contents[(ref.schema, keyword)].add(ref)
+    return dict(contents)
+
+
+def model_schema_contents(model: Model) -> dict[tuple[str, str], set[ObjectRef]]:
+    """schema_contents of the model's objects, for the schemas with at least
+    SCRIPT_ALL_IN_SCHEMA_FROM of them (render --all-in-schema)."""
+    return {key: refs for key, refs in schema_contents(o.ref for o in model.objects).items()
+            if len(refs) >= SCRIPT_ALL_IN_SCHEMA_FROM}
 
 
 def schema_contents_check_actions(whole_schemas: set[tuple[str, str]],
-                                  contents: dict[tuple[str, str], frozenset[ObjectRef]], section: str) -> list[Action]:
+                                  contents: dict[tuple[str, str], set[ObjectRef]], section: str) -> list[Action]:
     """For a script: each schema granted ON ALL ... IN SCHEMA holds exactly the objects the model
     lists there (the script cannot know the target; it checks it).  Section "checks": before
     anything changes; "checks after": after the grants, for an object another session created
@@ -218,7 +225,7 @@ def ownership_actions(objects: Iterable[ManagedObject], target: Target) -> list[
 
 @without_gc
 def grant_actions(grants: Iterable[Grant], owners: dict[ObjectRef, str | None], style: str = DEFAULT_STYLE,
-                  schema_contents: dict[tuple[str, str], frozenset[ObjectRef]] | None = None,
+                  schema_contents: dict[tuple[str, str], set[ObjectRef]] | None = None,
                   whole_schemas: set[tuple[str, str]] | None = None) -> list[Action]:
     """GRANT statements for `grants`, run as the owner of their objects (`owners`; object privileges
     fall back to the owner of the schema).
