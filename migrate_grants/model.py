@@ -230,16 +230,14 @@ class Model:
 
     @classmethod
     def build(cls, roles: Iterable[Role] = (), memberships: Iterable[Membership] = (),
-              objects: Iterable[ManagedObject] = (), grants: Iterable[Grant] = (), *, merge: bool = True,
-              grants_in_order_known: bool = False) -> "Model":
+              objects: Iterable[ManagedObject] = (), grants: Iterable[Grant] = (), *, merge: bool = True) -> "Model":
         """Sorted and de-duplicated (sources of equal elements are merged).
         merge=False: the caller guarantees every key is unique already (saves a pass over the grants).
         Grants already in strictly ascending Grant.sort_key order (a saved or inspected model) are
-        unique and sorted: checked in one pass (or by the caller: grants_in_order_known), they are
-        neither merged nor sorted again."""
+        unique and sorted: checked in one pass, they are neither merged nor sorted again."""
         if type(grants) is not PendingGrants:  # (pending: read from a file in order, made when used)
             grants = grants if isinstance(grants, (list, tuple)) else list(grants)
-            if grants_in_order_known or grants_in_order(grants):
+            if grants_in_order(grants):
                 grants = tuple(grants)
             else:
                 grants = tuple(_sorted_grants(_merge(grants, lambda g: g.key + (g.grantable,)) if merge else grants))
