@@ -24,7 +24,7 @@ import typer
 from .cli import (CONFIG_HELP, EXIT_FINDINGS, EXIT_OK, SOURCE_HELP, FailOn, Flavor, _map, app, err,
                   report_findings, user_errors, write_output)
 from .errors import UserError
-from .model import MODEL_FORMATS, Model, model_from_dict
+from .model import MODEL_FORMATS, Model, model_from_dict, model_grants
 
 EXIT_DRIFT = EXIT_FINDINGS  # diff --exit-code: 1 = the models differ (like git diff)
 
@@ -199,7 +199,7 @@ def inspect_command(
     write_output(side.model.to_json(), output)
     m, live = side.model, side.live
     err(f"migrate-grants: inspected {side.label}: {len(m.roles)} roles, {len(m.memberships)} memberships, "
-        f"{len(m.objects)} objects, {len(m.grants)} grants in {live.elapsed:.2f} s ({the_scope.describe()})")
+        f"{len(m.objects)} objects, {len(model_grants(m))} grants in {live.elapsed:.2f} s ({the_scope.describe()})")
 
 
 # --- model ------------------------------------------------------------------------------------

@@ -268,7 +268,9 @@ class Model:
         for name, items in _element_dicts(self).items():
             body = ",\n".join("  " + encode(item) for item in items)
             parts.append(f" {encode(name)}: [\n{body}\n ]" if body else f" {encode(name)}: []")
-        body = ",\n".join(_grant_lines(self.grants))
+        pending = self.__dict__["grants"]
+        body = ",\n".join(_column_lines(pending.columns) if type(pending) is PendingGrants
+                           else _grant_lines(self.grants))
         parts.append(f' "grants": [\n{body}\n ]' if body else ' "grants": []')
         return ",\n".join(parts) + "\n}\n"
 
@@ -310,6 +312,31 @@ def _grant_lines(grants: Iterable[Grant]) -> Iterator[str]:
         sources = g.sources
         yield (f"   [{c}, {p}, {r}, {'true' if g.grantable else 'false'}, "
                f"{encode_list(list(sources)) if sources else '[]'}]")
+
+
+def _column_lines(c: GrantColumns) -> list[str]:
+    """_grant_lines of the grants in GrantColumns, without making them: each distinct name is
+    encoded once and the lines are formatted column-wise, in C (a test holds the two writers to
+    the same text)."""
+    text = {name: _encode_string(name) for name in {*c.privileges, *c.grantees, *c.columns} if name is not None}
+    text[None] = "null"
+    encode_list = json.JSONEncoder(ensure_ascii=False).encode
+    grant_lines = list(map("   [{}, {}, {}, {}, {}]".format, map(text.__getitem__, c.columns),
+                           map(text.__getitem__, c.privileges), map(text.__getitem__, c.grantees),
+                           map(_JSON_BOOL.__getitem__, c.grantables),
+                           [encode_list(list(sources)) if sources else "[]" for sources in c.sources]))
+    lines: list[str] = []
+    start = 0
+    for ref, count in zip(c.objects, c.counts):
+        if count:
+            lines.append(f"  [{_encode_string(ref.kind.value)}, {_encode_string(ref.schema)}, "
+                         f"{_encode_string(ref.name)}]")
+            lines.extend(grant_lines[start:start + count])
+            start += count
+    return lines
+
+
+_JSON_BOOL = {True: "true", False: "false"}
 
 
 def _sorted_grants(grants: Iterable[Grant]) -> list[Grant]:
@@ -433,6 +460,18 @@ def model_from_dict(data: dict, origin: str = "model") -> Model:
         raise UserError(f"{origin}: {exc}") from None
     if type(grants) is PendingGrants:  # model.grants are the rows' grants, in the rows' order
         object.__setattr__(model, "_grant_columns", grants.columns)
+    return model
+
+
+def model_of_columns(roles: tuple[Role, ...], memberships: tuple[Membership, ...],
+                     objects: tuple[ManagedObject, ...], columns: GrantColumns) -> Model:
+    """A model whose grants are `columns` (in order: columns.in_order), made into Grants only when
+    model.grants is used; diff() and to_json() read the columns.  Roles, memberships and objects
+    are taken as they are: sorted and unique, as Model.build makes them."""
+    if not columns.in_order:
+        raise ValueError("grant columns out of order")
+    model = Model(roles=roles, memberships=memberships, objects=objects, grants=PendingGrants(columns))  # type: ignore[arg-type]
+    object.__setattr__(model, "_grant_columns", columns)
     return model
 
 

@@ -259,7 +259,7 @@ def test_acl_entries_merge_and_sort_like_the_model_does():
     """_grants (integer keys, no database) against the plain way: merge grantors, Model.build."""
     import random
 
-    from migrate_grants.model import Model
+    from migrate_grants.model import Model, PendingGrants
     from migrate_grants.postgres.inspect import _grants
 
     rng = random.Random(7)
@@ -269,7 +269,8 @@ def test_acl_entries_merge_and_sort_like_the_model_does():
     entries = [(rng.choice(refs), rng.choice([None, None, "c1", "c0"]), rng.choice([1, 2, 3, None]),
                 rng.choice(["SELECT", "INSERT", "USAGE"]), rng.choice([True, False, None])) for _ in range(400)]
     entries = [(ObjectRef(r.kind, r.schema, r.name), *rest) for r, *rest in entries]  # equal, not identical refs
-    got = _grants(*map(list, zip(*entries)), name_of)
+    columns = _grants(*map(list, zip(*entries)), name_of)
+    got = PendingGrants(columns)[:]
     merged: dict = {}
     for ref, column, grantee, privilege, grantable in entries:
         if grantee is not None:
@@ -277,4 +278,9 @@ def test_acl_entries_merge_and_sort_like_the_model_does():
             merged[key] = merged.get(key, False) or bool(grantable)
     expected = Model.build(grants=[Grant(ref, p, g, ga, c) for (ref, c, p, g), ga in merged.items()]).grants
     assert got == expected and [g.grantable for g in got] == [g.grantable for g in expected]
-    assert _grants([], [], [], [], [], name_of) == ()
+    # the columns hold what diff reads: objects (ascending, each once) with their grant counts, and
+    # per grant its key after the ref
+    objects = list(dict.fromkeys(g.ref for g in expected))
+    assert columns.objects == objects and columns.counts == [sum(g.ref == ref for g in expected) for ref in objects]
+    assert columns.keys == [g.sort_key()[1:] for g in expected] and columns.in_order
+    assert PendingGrants(_grants([], [], [], [], [], name_of))[:] == ()

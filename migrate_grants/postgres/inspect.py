@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import functools
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, fields
 from itertools import compress, repeat
 from operator import add, attrgetter, floordiv, is_not, mod, mul
@@ -35,8 +35,8 @@ from typing import Any, Iterable
 import psycopg
 
 from ..gcpause import paused_gc
-from ..model import (PUBLIC, Grant, ManagedObject, Membership, Model, ObjectKind, ObjectRef, Role, make_grants,
-                     normalize_valid_until)
+from ..model import (PUBLIC, GrantColumns, ManagedObject, Membership, Model, ObjectKind, ObjectRef, Role,
+                     model_of_columns, normalize_valid_until)
 from ..sql_files import templates_dir
 
 QUERIES = ("server", "roles", "memberships", "schemas", "relations", "relation_acls", "columns", "routines", "types",
@@ -240,30 +240,31 @@ def _inspect(conn: psycopg.Connection, scope: Scope) -> Inspection:
     external = sorted(({m.role for m in memberships} | set(scope.granted_roles)) & set(name_of.values()) - set(managed))
     grantable = {r[0] for r in rows("grantable_roles", {"roles": external})} if external else set()
 
-    model = Model(
+    model = model_of_columns(
         roles=tuple(sorted(roles, key=lambda r: r.name)),
         memberships=tuple(sorted(memberships, key=lambda m: m.key)),
         objects=tuple(sorted(objects.values(), key=lambda o: o.ref.sort_key())),
-        grants=_grants(*acl, name_of))
+        columns=_grants(*acl, name_of))
     return Inspection(model, version_num, current_user, database, bool(is_superuser), scope, tuple(notes),
                       ambiguous, tuple((r, r in grantable) for r in external), time.perf_counter() - started,
                       tuple(counts))
 
 
 def _grants(refs: list, columns: list, grantee_oids: list, privileges: list, grantables: list,
-            name_of: dict[int, str]) -> tuple[Grant, ...]:
+            name_of: dict[int, str]) -> GrantColumns:
     """The grants of the ACL entries (parallel columns), sorted like Model.build sorts them.
     Entries of several grantors merge: (ref, column, privilege, grantee) holds the grant option if
     any grantor gave it.  Each entry is keyed by one integer, the rank of its object times the
     number of distinct (column, grantee, privilege) plus the rank of its own: merging and sorting
     integers, and the keys built with map and zip, cost a fraction of doing it on tuples of refs
-    and names.  The grants are made by model.make_grants."""
+    and names.  The result is the grants' columns: the model makes Grants of them only if asked
+    (diff and the model file read the columns)."""
     present = list(map(is_not, grantee_oids, repeat(None)))  # None: an object without entries
     if not all(present):
         refs, columns, grantee_oids, privileges, grantables = (
             list(compress(values, present)) for values in (refs, columns, grantee_oids, privileges, grantables))
     if not refs:
-        return ()
+        return GrantColumns([], [], [], [], [], [], [], [], True)
     ref_keys = list(map(_SORT_KEY, refs))
     ref_of = dict(zip(ref_keys, refs))
     ranked_refs = sorted(ref_of)
@@ -277,11 +278,13 @@ def _grants(refs: list, columns: list, grantee_oids: list, privileges: list, gra
     merged.update(zip(compress(keys, map(bool, grantables)), repeat(True)))
     order = sorted(merged)
     n = len(order)
-    columns, grantees, privileges = zip(*map(ranked_combos.__getitem__, map(mod, order, repeat(width, n))))
-    ordered_refs = list(map(list(map(ref_of.__getitem__, ranked_refs)).__getitem__,
-                            map(floordiv, order, repeat(width, n))))
-    return tuple(make_grants(ordered_refs, privileges, grantees, list(map(merged.__getitem__, order)), columns,
-                             repeat((), n)))
+    columns, grantees, privileges = map(list, zip(*map(ranked_combos.__getitem__, map(mod, order, repeat(width, n)))))
+    grantables = list(map(merged.__getitem__, order))
+    per_ref = Counter(map(floordiv, order, repeat(width, n)))  # rank -> grants (order: ascending ranks)
+    return GrantColumns(objects=list(map(ref_of.__getitem__, map(ranked_refs.__getitem__, per_ref))),
+                        counts=list(per_ref.values()), columns=columns, privileges=privileges, grantees=grantees,
+                        grantables=grantables, sources=list(repeat((), n)),
+                        keys=list(zip([c or "" for c in columns], grantees, privileges, grantables)), in_order=True)
 
 
 _SORT_KEY = attrgetter("_sort_key")
