@@ -266,7 +266,9 @@ class Model:
         encode = json.JSONEncoder(ensure_ascii=False).encode  # (no indent: the C encoder)
         parts = ['{\n "format": ' + encode(MODEL_FORMAT)]
         for name, items in _element_dicts(self).items():
-            body = ",\n".join("  " + encode(item) for item in items)
+            lines = (_object_lines(self.objects) if name == "objects"
+                     else ["  " + encode(item) for item in items])
+            body = ",\n".join(lines)
             parts.append(f" {encode(name)}: [\n{body}\n ]" if body else f" {encode(name)}: []")
         pending = self.__dict__["grants"]
         body = ",\n".join(_column_lines(pending.columns) if type(pending) is PendingGrants
@@ -314,17 +316,28 @@ def _grant_lines(grants: Iterable[Grant]) -> Iterator[str]:
                f"{encode_list(list(sources)) if sources else '[]'}]")
 
 
+def _object_lines(objects: Iterable[ManagedObject]) -> list[str]:
+    """The "objects" lines, exactly as the JSON encoder writes each object's dict (a test checks),
+    with f-strings: an inspection has tens of thousands, and the encoder took a tenth of a second."""
+    encode_list = json.JSONEncoder(ensure_ascii=False).encode
+    kinds = {kind: _encode_string(kind.value) for kind in ObjectKind}
+    return [f'  {{"kind": {kinds[o.ref.kind]}, "schema": {_encode_string(o.ref.schema)}, '
+            f'"name": {_encode_string(o.ref.name)}, "owner": {"null" if o.owner is None else _encode_string(o.owner)}, '
+            f'"sources": {encode_list(list(o.sources)) if o.sources else "[]"}}}'
+            for o in objects]
+
+
 def _column_lines(c: GrantColumns) -> list[str]:
     """_grant_lines of the grants in GrantColumns, without making them: each distinct name is
-    encoded once and the lines are formatted column-wise, in C (a test holds the two writers to
-    the same text)."""
+    encoded once (a test holds the two writers to the same text)."""
     text = {name: _encode_string(name) for name in {*c.privileges, *c.grantees, *c.columns} if name is not None}
     text[None] = "null"
     encode_list = json.JSONEncoder(ensure_ascii=False).encode
-    grant_lines = list(map("   [{}, {}, {}, {}, {}]".format, map(text.__getitem__, c.columns),
-                           map(text.__getitem__, c.privileges), map(text.__getitem__, c.grantees),
-                           map(_JSON_BOOL.__getitem__, c.grantables),
-                           [encode_list(list(sources)) if sources else "[]" for sources in c.sources]))
+    # (an f-string per line: twice as fast as str.format mapped over the columns)
+    grant_lines = [f"   [{text[column]}, {text[privilege]}, {text[grantee]}, {'true' if grantable else 'false'}, "
+                   f"{encode_list(list(sources)) if sources else '[]'}]"
+                   for column, privilege, grantee, grantable, sources
+                   in zip(c.columns, c.privileges, c.grantees, c.grantables, c.sources)]
     lines: list[str] = []
     start = 0
     for ref, count in zip(c.objects, c.counts):
@@ -335,8 +348,6 @@ def _column_lines(c: GrantColumns) -> list[str]:
             start += count
     return lines
 
-
-_JSON_BOOL = {True: "true", False: "false"}
 
 
 def _sorted_grants(grants: Iterable[Grant]) -> list[Grant]:

@@ -17,7 +17,7 @@ from migrate_grants import diff as diff_module
 from migrate_grants.diff import _diff_grants_by_key, _GrantTable, diff
 from migrate_grants.errors import UserError
 from migrate_grants.model import (MODEL_FORMAT, Grant, ManagedObject, Model, ObjectKind, ObjectRef, PendingGrants,
-                                  Role, _grant_lines, _ModelReader, _valid_grant_rows, grant_columns, grant_rows,
+                                  Role, _grant_lines, _object_lines, _ModelReader, _valid_grant_rows, grant_columns, grant_rows,
                                   grants_in_order, make_grants, model_from_dict, model_grants, model_to_dict)
 
 from test_input_validation import GOOD_MODEL
@@ -61,6 +61,14 @@ def test_grant_lines_are_what_json_writes():
     rows = list(grant_rows(grants))
     assert [len(r) for r in rows] == [3, 5, 3, 5, 5, 3, 5]
     assert [line.strip() for line in _grant_lines(grants)] == [json.dumps(r, ensure_ascii=False) for r in rows]
+
+
+def test_object_lines_are_what_json_writes():
+    objects = [ManagedObject(EMP, "o"), ManagedObject(ODD, None, ("DBA_OBJECTS#1", 'x"\u2028é')),
+               ManagedObject(ObjectRef(ObjectKind.SCHEMA, "s\\"), 'ow"n\ter')]
+    expected = ["  " + json.dumps({"kind": o.ref.kind.value, "schema": o.ref.schema, "name": o.ref.name,
+                                   "owner": o.owner, "sources": list(o.sources)}, ensure_ascii=False) for o in objects]
+    assert _object_lines(objects) == expected
 
 
 def test_a_model_read_from_a_file_writes_the_same_file_from_its_columns():
