@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from urllib.parse import quote, urlencode
 
 import psycopg
@@ -283,4 +284,21 @@ def test_acl_entries_merge_and_sort_like_the_model_does():
     objects = list(dict.fromkeys(g.ref for g in expected))
     assert columns.objects == objects and columns.counts == [sum(g.ref == ref for g in expected) for ref in objects]
     assert columns.keys == [g.sort_key()[1:] for g in expected] and columns.in_order
+
+    # the same entries with the table-level ones of some objects grouped, as relation_acls.sql
+    # returns relation ACLs: (grantee, privilege, grant option, oids), on equal refs
+    oid_of = {ref: oid for oid, ref in enumerate(refs, 100)}
+    grouped = {refs[1], refs[2], refs[3]}
+    rest, groups = [], defaultdict(list)
+    for ref, column, grantee, privilege, grantable in entries:
+        if ref in grouped and column is None and grantee is not None:
+            groups[(grantee, privilege, grantable)].append(oid_of[ref])
+        else:
+            rest.append((ref, column, grantee, privilege, grantable))
+    assert groups and rest
+    group_refs = {oid: ObjectRef(ref.kind, ref.schema, ref.name) for ref, oid in oid_of.items()}
+    regrouped = _grants(*map(list, zip(*rest)), name_of, [(*k, oids) for k, oids in groups.items()], group_refs)
+    assert regrouped == columns
+    only_groups = _grants([], [], [], [], [], name_of, [(*k, oids) for k, oids in groups.items()], group_refs)
+    assert PendingGrants(only_groups)[:] == tuple(g for g in expected if g.ref in grouped and g.column is None)
     assert PendingGrants(_grants([], [], [], [], [], name_of))[:] == ()

@@ -173,8 +173,8 @@ def _inspect(conn: psycopg.Connection, scope: Scope) -> Inspection:
     # --- ACLs: one query per catalog, set-based --------------------------------------------
     objects: dict[ObjectRef, ManagedObject] = {}
     # ACL entries as parallel columns: ref, column, grantee oid (None: an object without entries
-    # for the grantees in scope), privilege, grantable.  Relations bring hundreds of thousands:
-    # their columns are filled in C (zip, map), and merged and sorted in one pass (_grants).
+    # for the grantees in scope), privilege, grantable.  Relations bring hundreds of thousands,
+    # grouped by the query: _grants keys them a group at a time, and merges and sorts all in one pass.
     acl: tuple[list, list, list, list, list] = ([], [], [], [], [])
 
     def add(ref: ObjectRef, column: str | None, grantee_oid, privilege, grantable) -> None:
@@ -195,11 +195,7 @@ def _inspect(conn: psycopg.Connection, scope: Scope) -> Inspection:
     for oid, nsp, relname, relkind, owner in rows("relations", params):
         ref = relation_ref[oid] = ObjectRef(RELKINDS[relkind], schema_name[nsp], relname)
         objects[ref] = ManagedObject(ref, name_of.get(owner))
-    for grantee, privilege, grantable, oids in rows("relation_acls", params, binary=True):
-        n = len(oids)
-        for values, column in zip(acl, (map(relation_ref.__getitem__, oids), repeat(None, n), repeat(grantee, n),
-                                        repeat(privilege, n), repeat(grantable, n))):
-            values.extend(column)
+    relation_acls = rows("relation_acls", params, binary=True)  # (grantee, privilege, grantable, oids)
     for attrelid, attname, grantee, privilege, grantable in rows("columns", params):
         add(relation_ref[attrelid], attname, grantee, privilege, grantable)
 
@@ -244,38 +240,54 @@ def _inspect(conn: psycopg.Connection, scope: Scope) -> Inspection:
         roles=tuple(sorted(roles, key=lambda r: r.name)),
         memberships=tuple(sorted(memberships, key=lambda m: m.key)),
         objects=tuple(sorted(objects.values(), key=lambda o: o.ref.sort_key())),
-        columns=_grants(*acl, name_of))
+        columns=_grants(*acl, name_of, relation_acls, relation_ref))
     return Inspection(model, version_num, current_user, database, bool(is_superuser), scope, tuple(notes),
                       ambiguous, tuple((r, r in grantable) for r in external), time.perf_counter() - started,
                       tuple(counts))
 
 
 def _grants(refs: list, columns: list, grantee_oids: list, privileges: list, grantables: list,
-            name_of: dict[int, str]) -> GrantColumns:
-    """The grants of the ACL entries (parallel columns), sorted like Model.build sorts them.
+            name_of: dict[int, str], groups: Iterable[tuple] = (),
+            group_refs: dict[int, ObjectRef] | None = None) -> GrantColumns:
+    """The grants of the ACL entries, sorted like Model.build sorts them: the entries in parallel
+    columns (ref, column, grantee oid or None for an object without entries, privilege, grant
+    option), and `groups`, each (grantee oid, privilege, grant option, oids of `group_refs`): the
+    object privileges on relations, grouped by the query.
     Entries of several grantors merge: (ref, column, privilege, grantee) holds the grant option if
     any grantor gave it.  Each entry is keyed by one integer, the rank of its object times the
     number of distinct (column, grantee, privilege) plus the rank of its own: merging and sorting
-    integers, and the keys built with map and zip, cost a fraction of doing it on tuples of refs
-    and names.  The result is the grants' columns: the model makes Grants of them only if asked
-    (diff and the model file read the columns)."""
+    integers, and the keys built with map and zip (a group's from its oids alone), cost a fraction
+    of doing it on tuples of refs and names.  The result is the grants' columns: the model makes
+    Grants of them only if asked (diff and the model file read the columns)."""
     present = list(map(is_not, grantee_oids, repeat(None)))  # None: an object without entries
     if not all(present):
         refs, columns, grantee_oids, privileges, grantables = (
             list(compress(values, present)) for values in (refs, columns, grantee_oids, privileges, grantables))
-    if not refs:
-        return GrantColumns([], [], [], [], [], [], [], [], True)
+    groups = list(groups)
+    group_refs = group_refs if groups and group_refs else {}
     ref_keys = list(map(_SORT_KEY, refs))
     ref_of = dict(zip(ref_keys, refs))
+    ref_of.update(zip(map(_SORT_KEY, group_refs.values()), group_refs.values()))
     ranked_refs = sorted(ref_of)
     ref_rank = dict(zip(ranked_refs, range(len(ranked_refs))))
     combos = list(zip(columns, map(name_of.__getitem__, grantee_oids), privileges))
-    ranked_combos = sorted(set(combos), key=lambda c: (c[0] or "", c[1], c[2]))
+    group_combos = [(None, name_of[grantee], privilege) for grantee, privilege, _, _ in groups]
+    ranked_combos = sorted({*combos, *group_combos}, key=lambda c: (c[0] or "", c[1], c[2]))
     width = len(ranked_combos)
+    combo_rank = dict(zip(ranked_combos, range(width)))
     keys = list(map(add, map(mul, map(ref_rank.__getitem__, ref_keys), repeat(width)),
-                    map(dict(zip(ranked_combos, range(width))).__getitem__, combos)))
+                    map(combo_rank.__getitem__, combos)))
+    options = list(map(bool, grantables))
+    if groups:
+        base = dict(zip(group_refs, map(mul, map(ref_rank.__getitem__, map(_SORT_KEY, group_refs.values())),
+                                        repeat(width))))
+        for (_, _, grantable, oids), combo in zip(groups, group_combos):
+            keys.extend(map(add, map(base.__getitem__, oids), repeat(combo_rank[combo], len(oids))))
+            options.extend(repeat(bool(grantable), len(oids)))
+    if not keys:
+        return GrantColumns([], [], [], [], [], [], [], [], True)
     merged = dict.fromkeys(keys, False)
-    merged.update(zip(compress(keys, map(bool, grantables)), repeat(True)))
+    merged.update(zip(compress(keys, options), repeat(True)))
     order = sorted(merged)
     n = len(order)
     columns, grantees, privileges = map(list, zip(*map(ranked_combos.__getitem__, map(mod, order, repeat(width, n)))))
