@@ -1106,7 +1106,7 @@ class _Mapper:
         if self.target.version < 15:
             self.findings.append(Finding(
                 Severity.WARNING, "public-schema-create",
-                f"before PostgreSQL 15 PUBLIC may CREATE in schema public; Oracle users need CREATE TABLE",
+                "before PostgreSQL 15 PUBLIC may CREATE in schema public; Oracle users need CREATE TABLE",
                 "REVOKE CREATE ON SCHEMA public FROM PUBLIC (the default from PostgreSQL 15 on)."))
 
     def summarize_selection(self) -> None:

@@ -205,8 +205,8 @@ def make_grants(refs, privileges, grantees, grantables, columns, sources) -> lis
 
 
 class _GrantsField:
-    """Model.grants: a tuple of Grants, or, for a model read from a file, PendingGrants made into
-    that tuple on first use.  A file-to-file diff compares the file's columns and needs the
+    """Model.grants: a tuple of Grants, or, for a model read from a file or inspected,
+    PendingGrants made into that tuple on first use.  diff compares the columns and needs the
     Grants of a few objects only (model_grants); making a million of them took a second."""
 
     def __get__(self, model, owner=None):
@@ -349,7 +349,6 @@ def _column_lines(c: GrantColumns) -> list[str]:
     return lines
 
 
-
 def _sorted_grants(grants: Iterable[Grant]) -> list[Grant]:
     """sorted(grants, key=Grant.sort_key), with far fewer comparisons: objects are sorted once, then
     each object's grants (an estate has a million grants on a few thousand objects)."""
@@ -488,11 +487,12 @@ def model_of_columns(roles: tuple[Role, ...], memberships: tuple[Membership, ...
 
 @dataclass(frozen=True, slots=True)
 class GrantColumns:
-    """The grants of a /2 file's rows, column by column, as _valid_grant_rows checked them: the
-    file's objects with the number of grants under each, then per grant its column, privilege,
-    grantee, grant option and sources (the file's lists), and its key: (column or "", grantee,
-    privilege, grantable), its Grant.sort_key after the ref.  in_order: the grants are in strictly
-    ascending Grant.sort_key order (objects strictly ascending, each once)."""
+    """Grants column by column: those of a /2 file's rows, as _valid_grant_rows checked them, or of
+    an inspection (postgres/inspect.py).  The objects with the number of grants under each, then
+    per grant its column, privilege, grantee, grant option and sources (the file's lists), and its
+    key: (column or "", grantee, privilege, grantable), its Grant.sort_key after the ref.
+    in_order: the grants are in strictly ascending Grant.sort_key order (objects strictly
+    ascending, each once)."""
 
     objects: list
     counts: list
@@ -510,8 +510,8 @@ class GrantColumns:
 
 
 class PendingGrants:
-    """The Grants of a file's GrantColumns, made as they are asked for: a slice makes its Grants
-    only (diff looks at the objects that differ), model.grants makes all of them (_GrantsField)."""
+    """The Grants of GrantColumns, made as they are asked for: a slice makes its Grants only (diff
+    looks at the objects that differ), model.grants makes all of them (_GrantsField)."""
 
     __slots__ = ("columns", "_refs")
 
@@ -540,8 +540,9 @@ class PendingGrants:
 
 
 def grant_columns(model: Model) -> GrantColumns | None:
-    """The GrantColumns of model.grants when the model was read from a /2 file in order: diff()
-    reads them instead of a million grants (whose attributes are scattered over memory)."""
+    """The GrantColumns of model.grants when the model was read from a /2 file in order, or
+    inspected (model_of_columns): diff() reads them instead of a million grants (whose attributes
+    are scattered over memory)."""
     found = model.__dict__.get("_grant_columns")
     return found if found is not None and len(found.keys) == len(model.__dict__["grants"]) else None
 
