@@ -264,6 +264,8 @@ def _grants(refs: list, columns: list, grantee_oids: list, privileges: list, gra
         refs, columns, grantee_oids, privileges, grantables = (
             list(compress(values, present)) for values in (refs, columns, grantee_oids, privileges, grantables))
     groups = list(groups)
+    if groups and group_refs is None:
+        raise ValueError("_grants: groups need their group_refs")
     group_refs = group_refs if groups and group_refs else {}
     ref_keys = list(map(_SORT_KEY, refs))
     ref_of = dict(zip(ref_keys, refs))
