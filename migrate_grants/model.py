@@ -12,7 +12,7 @@ import operator
 from collections import deque
 from dataclasses import dataclass, field, fields, replace
 from enum import Enum
-from itertools import accumulate, chain, compress, islice, repeat, tee
+from itertools import accumulate, chain, compress, groupby, islice, repeat, tee
 from json.encoder import encode_basestring as _encode_string
 from typing import Iterable, Iterator
 
@@ -289,31 +289,16 @@ def grant_rows(grants: Iterable[Grant]) -> Iterator[list]:
         yield [g.column, g.privilege, g.grantee, g.grantable, list(g.sources)]
 
 
-def _grant_lines(grants: Iterable[Grant]) -> Iterator[str]:
+def _grant_lines(grants: Iterable[Grant]) -> list[str]:
     """The lines of grant_rows(grants), exactly as json.dumps(row, ensure_ascii=False) writes each
-    (a test checks), objects indented by two, grants by three; names are encoded once each."""
-    encode_list = json.JSONEncoder(ensure_ascii=False).encode
-    text: dict = {None: "null"}  # column, privilege or grantee -> its JSON
-    last = None
-    for g in grants:
-        ref = g.ref
-        if ref is not last and ref != last:
-            last = ref
-            yield (f"  [{_encode_string(ref.kind.value)}, {_encode_string(ref.schema)}, "
-                   f"{_encode_string(ref.name)}]")
-        column, privilege, grantee = g.column, g.privilege, g.grantee
-        c = text.get(column)
-        if c is None:
-            c = text[column] = _encode_string(column)
-        p = text.get(privilege)
-        if p is None:
-            p = text[privilege] = _encode_string(privilege)
-        r = text.get(grantee)
-        if r is None:
-            r = text[grantee] = _encode_string(grantee)
-        sources = g.sources
-        yield (f"   [{c}, {p}, {r}, {'true' if g.grantable else 'false'}, "
-               f"{encode_list(list(sources)) if sources else '[]'}]")
+    (a test checks), objects indented by two, grants by three (_row_lines)."""
+    grants = grants if isinstance(grants, (list, tuple)) else list(grants)
+    objects, counts = [], []  # each run of grants on one object
+    for ref, run in groupby(map(_REF, grants)):
+        objects.append(ref)
+        counts.append(len(list(run)))
+    return _row_lines(objects, counts, list(map(_COLUMN, grants)), list(map(_PRIVILEGE, grants)),
+                      list(map(_GRANTEE, grants)), list(map(_GRANTABLE, grants)), list(map(_SOURCES, grants)))
 
 
 def _object_lines(objects: Iterable[ManagedObject]) -> list[str]:
@@ -328,19 +313,25 @@ def _object_lines(objects: Iterable[ManagedObject]) -> list[str]:
 
 
 def _column_lines(c: GrantColumns) -> list[str]:
-    """_grant_lines of the grants in GrantColumns, without making them: each distinct name is
-    encoded once (a test holds the two writers to the same text)."""
-    text = {name: _encode_string(name) for name in {*c.privileges, *c.grantees, *c.columns} if name is not None}
+    """_grant_lines of the grants in GrantColumns, without making them."""
+    return _row_lines(c.objects, c.counts, c.columns, c.privileges, c.grantees, c.grantables, c.sources)
+
+
+def _row_lines(objects: list, counts: list, columns: list, privileges: list, grantees: list, grantables: list,
+               sources: list) -> list[str]:
+    """The "grants" lines of a model file from its grants column by column: the row of each object
+    with grants (counts: how many), then its grants' rows; each distinct name is encoded once."""
+    text = {name: _encode_string(name) for name in {*privileges, *grantees, *columns} if name is not None}
     text[None] = "null"
     encode_list = json.JSONEncoder(ensure_ascii=False).encode
     # (an f-string per line: twice as fast as str.format mapped over the columns)
     grant_lines = [f"   [{text[column]}, {text[privilege]}, {text[grantee]}, {'true' if grantable else 'false'}, "
-                   f"{encode_list(list(sources)) if sources else '[]'}]"
-                   for column, privilege, grantee, grantable, sources
-                   in zip(c.columns, c.privileges, c.grantees, c.grantables, c.sources)]
+                   f"{encode_list(list(row_sources)) if row_sources else '[]'}]"
+                   for column, privilege, grantee, grantable, row_sources
+                   in zip(columns, privileges, grantees, grantables, sources)]
     lines: list[str] = []
     start = 0
-    for ref, count in zip(c.objects, c.counts):
+    for ref, count in zip(objects, counts):
         if count:
             lines.append(f"  [{_encode_string(ref.kind.value)}, {_encode_string(ref.schema)}, "
                          f"{_encode_string(ref.name)}]")
@@ -369,6 +360,8 @@ def _sorted_grants(grants: Iterable[Grant]) -> list[Grant]:
 
 
 _REF_SORT_KEY = operator.attrgetter("ref._sort_key")
+_REF = operator.attrgetter("ref")
+_SOURCES = operator.attrgetter("sources")
 _COLUMN = operator.attrgetter("column")
 _GRANTEE = operator.attrgetter("grantee")
 _PRIVILEGE = operator.attrgetter("privilege")
@@ -555,7 +548,6 @@ def model_grants(model: Model):
 _MISSING = object()
 _KIND_VALUES = frozenset(kind.value for kind in ObjectKind)
 _COLUMN_KIND_VALUES = frozenset(("table", "view", "materialized view"))
-
 
 
 def _valid_names(values: Iterable) -> bool:
