@@ -24,7 +24,8 @@ import typer
 from .cli import (CONFIG_HELP, EXIT_FINDINGS, EXIT_OK, SOURCE_HELP, FailOn, Flavor, _map, app, err,
                   report_findings, user_errors, write_output)
 from .errors import UserError
-from .model import MODEL_FORMATS, Model, model_from_dict, model_grants
+from .model import Model, model_grants
+from .model_files import load_model_file, load_model_files
 
 EXIT_DRIFT = EXIT_FINDINGS  # diff --exit-code: 1 = the models differ (like git diff)
 
@@ -74,30 +75,14 @@ _models: dict[str, Model | None] = {}
 def _read_model_file(spec: str) -> Model | None:
     """The model in `spec` if it is a saved model file; None if it is something else."""
     if spec not in _models:
-        _models[spec] = _load_model_file(spec)
+        _models[spec] = load_model_file(spec)
     return _models[spec]
 
 
-def _load_model_file(spec: str) -> Model | None:
-    path = Path(spec)
-    if spec in ("sample", "-") or ":" in spec.split("/")[0] or not path.is_file():
-        return None
-    try:
-        with path.open(encoding="utf-8") as f:
-            head = f.read(4096)
-            if not any(f'"{name}"' in head for name in MODEL_FORMATS):
-                return None
-            f.seek(0)  # (not head + the rest: a second copy of a file of 150 MB)
-            text = f.read()
-        data = json.loads(text)
-        del text  # (the parsed data is several times larger: no need to hold both)
-    except (OSError, UnicodeDecodeError):
-        return None
-    except json.JSONDecodeError as exc:
-        raise UserError(f"{spec}: not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
-    if not isinstance(data, dict):
-        return None
-    return model_from_dict(data, spec)
+def _read_model_files(first: str, second: str) -> None:
+    """_read_model_file of both, read at once when both are large model files (model_files.py)."""
+    if first not in _models and second not in _models:
+        _models[first], _models[second] = load_model_files(first, second)
 
 
 def _server_major(url: str) -> int:
@@ -272,6 +257,7 @@ def diff_command(
     _check_version(target_version)
     load_config(config_file)  # a broken config is reported before connecting (mapping reads it again)
     # A saved model file is no URL: two of them need no PostgreSQL driver (a tenth of a second to import).
+    _read_model_files(left, right)
     is_url = {spec: _read_model_file(spec) is None and _is_url(spec) for spec in (left, right)}
     left_url, right_url = is_url[left], is_url[right]
     version = target_version
