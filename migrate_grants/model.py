@@ -567,23 +567,27 @@ def _valid_grant_rows(rows: list, refs: dict | None = None) -> GrantColumns | No
     try:
         if set(map(type, rows)) != {list}:
             return None
-        sizes = list(map(len, rows))
-        if not set(sizes) <= {len(OBJECT_FIELDS), len(GRANT_FIELDS)} or sizes[0] != len(OBJECT_FIELDS):
+        # Each row's length as one byte (ValueError past 255): the object rows split it into runs
+        # of grant rows, one run per object.
+        sizes = bytes(map(len, rows))
+        runs = sizes.split(_OBJECT_ROW_SIZE)
+        if runs[0] or sizes.count(len(GRANT_FIELDS)) != len(rows) - (len(runs) - 1):
             return None
-        starts = list(compress(range(len(rows)), map(operator.eq, sizes, repeat(len(OBJECT_FIELDS)))))
-        ends = [*starts[1:], len(rows)]
-        counts = list(map(operator.sub, ends, map((1).__add__, starts)))
+        counts = list(map(len, islice(runs, 1, None)))
+        ends = list(accumulate(map((1).__add__, counts)))
+        starts = [0, *ends[:-1]]
         kinds, schemas, names = zip(*map(rows.__getitem__, starts))
         # the grant rows: each object's rows after its own (slices: a copy in C)
         body = list(chain.from_iterable(map(rows.__getitem__, map(slice, map((1).__add__, starts), ends))))
         if not body:  # only object rows (no grants): the one-by-one reader checks them
             return None
-        columns, privileges, grantees, grantables, sources = zip(*body)  # (one walk over the rows)
+        # column by column, one pass over the rows each (zip(*body) walks a million rows at once)
+        columns, privileges, grantees, grantables, sources = (list(map(part, body)) for part in _GRANT_PARTS)
+        del body
         if not (set(kinds) <= _KIND_VALUES and _valid_names(schemas) and _valid_names(grantees)
                 and set(map(type, grantables)) == {bool} and set(map(type, sources)) == {list}):
             return None
-        strings = list(chain.from_iterable(sources))
-        if not set(map(type, strings)) <= {str} or "\x00" in "".join(strings):
+        if "\x00" in "".join(chain.from_iterable(sources)):  # (TypeError: a source that is no string)
             return None
         # a schema's name is "" (or null); any other object's is a name
         for kind, name in set(zip(kinds, names)):
@@ -591,8 +595,8 @@ def _valid_grant_rows(rows: list, refs: dict | None = None) -> GrantColumns | No
                     (type(name) is str and name and "\x00" not in name)):
                 return None
         # column privileges: on tables and views, one of COLUMN_PRIVILEGES, on a valid column name
-        on_column = list(map(operator.is_not, columns, repeat(None)))
-        if any(on_column):
+        if columns.count(None) != len(columns):
+            on_column = list(map(operator.is_not, columns, repeat(None)))
             grant_kinds = chain.from_iterable(map(repeat, kinds, counts))
             if not (_valid_names(compress(columns, on_column))
                     and set(compress(grant_kinds, on_column)) <= _COLUMN_KIND_VALUES
@@ -607,12 +611,12 @@ def _valid_grant_rows(rows: list, refs: dict | None = None) -> GrantColumns | No
             end += count
         if not all(found <= VALID_PRIVILEGES[ObjectKind(kind)] for kind, found in privileges_of.items()):
             return None
-    except TypeError:  # an unhashable value (a list or an object where a string belongs)
+    except (TypeError, ValueError):  # an unhashable value (a list where a string belongs), a long row
         return None
     refs = {} if refs is None else refs
     objects = [_shared_ref(refs, key) for key in zip(kinds, schemas, [name or "" for name in names])]
     # Every value is now of its type (names are str, grant options bool): the keys compare.
-    keys = list(zip([c or "" for c in columns], grantees, privileges, grantables))
+    keys = list(zip(map(_EMPTY_FOR_NONE.get, columns, columns), grantees, privileges, grantables))
     # In order: objects strictly ascending, and each object's grants by Grant.sort_key.  Adjacent
     # keys are compared all at once; a pair out of order may only straddle two objects.
     ref_keys = list(map(_REF_KEY, objects))
@@ -623,6 +627,9 @@ def _valid_grant_rows(rows: list, refs: dict | None = None) -> GrantColumns | No
     return GrantColumns(objects, counts, columns, privileges, grantees, grantables, sources, keys, in_order)
 
 
+_OBJECT_ROW_SIZE = bytes((len(OBJECT_FIELDS),))
+_GRANT_PARTS = tuple(map(operator.itemgetter, range(len(GRANT_FIELDS))))
+_EMPTY_FOR_NONE = {None: ""}  # .get(column, column): "" for None, else the column
 _REF_KEY = operator.attrgetter("_sort_key")
 _KIND_OF = {kind.value: kind for kind in ObjectKind}
 

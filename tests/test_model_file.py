@@ -152,8 +152,11 @@ OBJECT_OR_GRANT = "an object [kind, schema, name] or a grant on it [column, priv
 @pytest.mark.parametrize("mutate, expected", [
     (lambda rows: rows[1].pop(), f"grants[1]: expected {OBJECT_OR_GRANT}, got 4 values"),
     (lambda rows: rows[2].append(1), f"grants[2]: expected {OBJECT_OR_GRANT}, got 4 values"),
+    (lambda rows: rows[1].extend([1] * 300), f"grants[1]: expected {OBJECT_OR_GRANT}, got 305 values"),
     (lambda rows: rows.__setitem__(0, {"kind": "schema"}), f"grants[0]: expected an array, {OBJECT_OR_GRANT}, got dict"),
     (lambda rows: rows.pop(0), "grants[0]: a grant before any object (an object is a row [kind, schema, name])"),
+    # (a first grant whose column, privilege and grantee would pass as an object's kind, schema, name)
+    (lambda rows: rows.insert(0, ["table", "SELECT", "app", False, []]), "grants[0]: a grant before any object"),
     (lambda rows: rows[1].__setitem__(4, ["a", 1]), "grants[1]: sources must be a list of strings"),
     (lambda rows: rows[1].__setitem__(4, ["a\x00"]), "grants[1]: sources must be a list of strings"),
     (lambda rows: rows[1].__setitem__(4, None), "grants[1]: sources must be a list of strings"),
