@@ -26,7 +26,7 @@ from typing import Any, Callable, Iterable
 from .gcpause import paused_gc
 from .mapping import Target
 from .model import (PUBLIC, Grant, ManagedObject, Membership, Model, ObjectKind, ObjectRef, Role, grant_columns,
-                    grant_to_dict, model_grants, model_to_dict, normalize_valid_until)
+                    grant_keys, grant_to_dict, model_grants, model_to_dict, normalize_valid_until)
 # PUBLIC_DEFAULTS: what PostgreSQL gives PUBLIC on new objects and Oracle never does (as the script)
 from .plan import (PUBLIC_DEFAULTS, Action, grant_actions, lock_check_actions, membership_action, membership_actions,
                    schema_contents, sort_actions)
@@ -224,8 +224,8 @@ class _GrantTable:
         canonical: dict[tuple, tuple] = {}
         plain_of = {i: canonical.setdefault(_plain(ref), _plain(ref)) for i, ref in distinct.items()}
         plains = list(map(plain_of.__getitem__, map(id, refs)))
-        rows = list(zip([c or "" for c in map(_COLUMN, grants)], map(_GRANTEE, grants), map(_PRIVILEGE, grants),
-                        map(_GRANTABLE, grants)))
+        rows = grant_keys(list(map(_COLUMN, grants)), map(_GRANTEE, grants), map(_PRIVILEGE, grants),
+                          map(_GRANTABLE, grants))
         starts = [0, *compress(range(1, n), map(is_not, islice(plains, 1, None), plains))] if n else []
         spans = None
         if len(starts) == len(canonical):  # each plain ref's grants are contiguous

@@ -502,6 +502,14 @@ class GrantColumns:
         return list(chain.from_iterable(map(repeat, self.objects, self.counts)))
 
 
+_EMPTY_FOR_NONE = {None: ""}  # .get(column, column): "" for None, else the column
+
+
+def grant_keys(columns: list, grantees: Iterable[str], privileges: Iterable[str], grantables: Iterable[bool]) -> list:
+    """GrantColumns.keys: per grant (column or "", grantee, privilege, grantable), made in C."""
+    return list(zip(map(_EMPTY_FOR_NONE.get, columns, columns), grantees, privileges, grantables))
+
+
 class PendingGrants:
     """The Grants of GrantColumns, made as they are asked for: a slice makes its Grants only (diff
     looks at the objects that differ), model.grants makes all of them (_GrantsField)."""
@@ -616,7 +624,7 @@ def _valid_grant_rows(rows: list, refs: dict | None = None) -> GrantColumns | No
     refs = {} if refs is None else refs
     objects = [_shared_ref(refs, key) for key in zip(kinds, schemas, [name or "" for name in names])]
     # Every value is now of its type (names are str, grant options bool): the keys compare.
-    keys = list(zip(map(_EMPTY_FOR_NONE.get, columns, columns), grantees, privileges, grantables))
+    keys = grant_keys(columns, grantees, privileges, grantables)
     # In order: objects strictly ascending, and each object's grants by Grant.sort_key.  Adjacent
     # keys are compared all at once; a pair out of order may only straddle two objects.
     ref_keys = list(map(_REF_KEY, objects))
@@ -629,7 +637,6 @@ def _valid_grant_rows(rows: list, refs: dict | None = None) -> GrantColumns | No
 
 _OBJECT_ROW_SIZE = bytes((len(OBJECT_FIELDS),))
 _GRANT_PARTS = tuple(map(operator.itemgetter, range(len(GRANT_FIELDS))))
-_EMPTY_FOR_NONE = {None: ""}  # .get(column, column): "" for None, else the column
 _REF_KEY = operator.attrgetter("_sort_key")
 _KIND_OF = {kind.value: kind for kind in ObjectKind}
 

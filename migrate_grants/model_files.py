@@ -19,12 +19,13 @@ import marshal
 import os
 import sys
 from dataclasses import fields
+from itertools import repeat
 from operator import attrgetter
 from pathlib import Path
 
 from .errors import UserError
 from .model import (MODEL_FORMATS, GrantColumns, ManagedObject, Membership, Model, ObjectKind, ObjectRef, Role,
-                    grant_columns, model_from_dict, model_of_columns)
+                    grant_columns, grant_keys, model_from_dict, model_of_columns)
 
 # Below this a file reads in a fraction of a second: not worth a process.
 PARALLEL_FROM_BYTES = 8 << 20
@@ -150,7 +151,8 @@ def _to_wire(model: Model) -> tuple | None:
     return (list(map(_ROLE_FIELDS, model.roles)), list(map(_MEMBERSHIP_FIELDS, model.memberships)),
             [(o.ref.kind.value, o.ref.schema, o.ref.name, o.owner, o.sources) for o in model.objects],
             [(ref.kind.value, ref.schema, ref.name) for ref in columns.objects], columns.counts, columns.columns,
-            columns.privileges, columns.grantees, columns.grantables, columns.sources)
+            columns.privileges, columns.grantees, columns.grantables,
+            columns.sources if any(columns.sources) else None)  # (None: no grant has sources, as inspected)
 
 
 # Each element's fields in __init__'s order: Role(*values) makes the same element again.
@@ -168,8 +170,11 @@ def _from_wire(wire: tuple) -> Model:
             found = shared[(kind, schema, name)] = ObjectRef(ObjectKind(kind), schema, name)
         return found
 
-    keys = list(zip([c or "" for c in columns], grantees, privileges, grantables))
+    keys = grant_keys(columns, grantees, privileges, grantables)
+    if sources is None:
+        sources = list(repeat((), len(keys)))
     return model_of_columns(
         tuple(Role(*r) for r in roles), tuple(Membership(*m) for m in memberships),
-        tuple(ManagedObject(ref(kind, schema, name), owner, sources) for kind, schema, name, owner, sources in objects),
+        tuple(ManagedObject(ref(kind, schema, name), owner, object_sources)
+              for kind, schema, name, owner, object_sources in objects),
         GrantColumns([ref(*r) for r in refs], counts, columns, privileges, grantees, grantables, sources, keys, True))

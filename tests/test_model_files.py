@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+from dataclasses import replace
 
 import pytest
 
@@ -78,6 +79,20 @@ def test_the_child_reads_the_smaller_file_and_sends_the_model_it_would_read(file
     _same(right, second)
     assert to_dict(diff(left, right)) == to_dict(diff(read_one(first), read_one(second)))
     assert not diff(left, right).empty
+
+
+def test_a_file_without_sources_comes_back_the_same(files, here):
+    """An inspected model has no sources: the child sends none, and they come back empty."""
+    big, small = files
+    model = read_one(small)
+    inspected = Model.build(model.roles, model.memberships, model.objects,
+                            [replace(g, sources=()) for g in model.grants])
+    with open(small, "w", encoding="utf-8") as f:
+        f.write(inspected.to_json())
+    _, right = model_files.load_model_files(big, small)
+    assert here == [big]
+    _same(right, small)
+    assert right.to_json() == inspected.to_json()
 
 
 def _break(spec: str, how: str) -> None:

@@ -36,7 +36,7 @@ import psycopg
 
 from ..gcpause import paused_gc
 from ..model import (PUBLIC, GrantColumns, ManagedObject, Membership, Model, ObjectKind, ObjectRef, Role,
-                     model_of_columns, normalize_valid_until)
+                     grant_keys, model_of_columns, normalize_valid_until)
 from ..sql_files import templates_dir
 
 QUERIES = ("server", "roles", "memberships", "schemas", "relations", "relation_acls", "columns", "routines", "types",
@@ -298,7 +298,7 @@ def _grants(refs: list, columns: list, grantee_oids: list, privileges: list, gra
     return GrantColumns(objects=list(map(ref_of.__getitem__, map(ranked_refs.__getitem__, per_ref))),
                         counts=list(per_ref.values()), columns=columns, privileges=privileges, grantees=grantees,
                         grantables=grantables, sources=list(repeat((), n)),
-                        keys=list(zip([c or "" for c in columns], grantees, privileges, grantables)), in_order=True)
+                        keys=grant_keys(columns, grantees, privileges, grantables), in_order=True)
 
 
 _SORT_KEY = attrgetter("_sort_key")
