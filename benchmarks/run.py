@@ -25,8 +25,9 @@ For each size (benchmarks/generate.py, seeded; estates are cached in --workdir):
            with the catalogs vacuumed and analyzed (as autovacuum leaves them), and right after
            the build.
   diff     two models of the estate's size (mapped desired vs inspected actual): diff() alone, and
-           `migrate-grants diff DESIRED.json ACTUAL.json`, which reads the smaller file in a forked
-           child meanwhile: the child's peak memory is measured apart (wait4 reports the larger).
+           `migrate-grants diff DESIRED.json ACTUAL.json` (median of three), which reads the smaller
+           file in a forked child meanwhile: the child's peak memory is measured apart (wait4
+           reports the larger).
 
 Every step runs in its own process: seconds are wall clock, memory is that process's peak RSS
 (os.wait4; this process stays small, since a child's peak counts its parent's memory at the fork).
@@ -52,6 +53,7 @@ sys.path.insert(0, str(ROOT / "tests"))  # the throwaway-cluster harness is a pl
 sys.path.insert(0, str(ROOT))
 
 import pgcluster  # noqa: E402
+from migrate_grants.model_files import PARALLEL_FROM_BYTES  # noqa: E402
 
 # This process never loads an estate (benchmarks/naive.py does, as a child): the peak memory of a
 # child counts the memory of the process that forked it.
@@ -359,17 +361,24 @@ def measure_diff(path: Path, name: str, major: int, work: Path) -> dict:
             "print(json.dumps({'seconds': time.perf_counter() - t, 'left': len(a.grants), 'right': len(b.grants), "
             "'differences': d.total}))")
     alone = json.loads(measure([sys.executable, "-c", code, str(desired), str(actual)], env=_env()).stdout)
-    cli = measure_rusage(tool("diff", str(desired), str(actual)), env=_env())
-    # Large files are read at once, the smaller in a forked child (model_files.py), whose peak wait4
-    # does not add to the parent's: measured apart, doing what the child does.
+    # median of three: a single sample on a shared machine can be off by a third
+    runs = sorted((measure_rusage(tool("diff", str(desired), str(actual)), env=_env()) for _ in range(3)),
+                  key=lambda run: run.seconds)
+    cli = runs[1]
+    # Two large files are read at once, the smaller in a forked child (model_files.py), whose peak
+    # wait4 does not add to the parent's: measured apart, doing what the child does.
     smaller = min((desired, actual), key=lambda p: p.stat().st_size)
-    child = measure_rusage([sys.executable, "-c", "import sys, marshal; from migrate_grants import model_files as f; "
-                            "marshal.dumps(f._to_wire(f.load_model_file(sys.argv[1])))", str(smaller)], env=_env())
+    child_mb = None
+    if hasattr(os, "fork") and smaller.stat().st_size >= PARALLEL_FROM_BYTES:
+        child_mb = measure_rusage([sys.executable, "-c", "import sys, marshal; from migrate_grants import model_files "
+                                   "as f; marshal.dumps(f._to_wire(f.load_model_file(sys.argv[1])))", str(smaller)],
+                                  env=_env()).peak_mb
+    read = "one after the other" if child_mb is None else f"at once, {child_mb:.0f} MB in the child reading {smaller.name}"
     log(f"[{name}] diff: diff() alone {alone['seconds']:.2f} s ({alone['left']} vs {alone['right']} grants, "
-        f"{alone['differences']} differences); `migrate-grants diff` of the two model files {cli.seconds:.2f} s "
-        f"({cli.peak_mb:.0f} MB, and {child.peak_mb:.0f} MB in the child reading {smaller.name} meanwhile)")
-    return {"alone": alone["seconds"], "cli": cli, "grants": (alone["left"], alone["right"]),
-            "differences": alone["differences"], "child_mb": child.peak_mb}
+        f"{alone['differences']} differences); `migrate-grants diff` of the two model files {cli.seconds:.2f} s, "
+        f"median of {', '.join(f'{run.seconds:.2f}' for run in runs)} ({cli.peak_mb:.0f} MB; files read {read})")
+    return {"alone": alone["seconds"], "cli": cli, "cli_runs": [run.seconds for run in runs],
+            "grants": (alone["left"], alone["right"]), "differences": alone["differences"], "child_mb": child_mb}
 
 
 # --- report ---------------------------------------------------------------------------------
@@ -425,8 +434,10 @@ def report(results: list[Result], install, args, shape: dict | None = None) -> s
         if r.diff:
             lines.append(f"{r.name}: diff: diff() {r.diff['alone']:.2f} s ({r.diff['grants'][0]} vs "
                          f"{r.diff['grants'][1]} grants); `migrate-grants diff DESIRED.json ACTUAL.json` "
-                         f"{r.diff['cli'].seconds:.2f} s, {r.diff['cli'].peak_mb:.0f} MB (and "
-                         f"{r.diff['child_mb']:.0f} MB in its child, which reads the smaller file meanwhile)")
+                         f"{r.diff['cli'].seconds:.2f} s (median of {', '.join(f'{t:.2f}' for t in r.diff['cli_runs'])}), "
+                         f"{r.diff['cli'].peak_mb:.0f} MB"
+                         + ("" if r.diff["child_mb"] is None else
+                            f" (and {r.diff['child_mb']:.0f} MB in its child, which reads the smaller file meanwhile)"))
     if shape:
         lines.append(f"inspect, the issue's shape: {shape['acl'][0]} relations with {shape['acl'][1]} ACL items "
                      f"({shape['acl'][2]} privileges), the catalogs vacuumed and analyzed, median of three: inspector "
