@@ -8,8 +8,9 @@ than the JSON is to read and check again), or its one-line error.  The price is 
 while both read.
 
 Anything unusual and this process reads the file itself, as it would have anyway, so the result is
-the same model: no fork (Windows), small files, a file whose grants are not in order, a child that
-dies.  Errors are raised as load_model_file raises them, the first file's first.
+the same model: no fork (Windows), no process to be had, small files, a file whose grants are not in
+order, a child that dies or sends anything but a whole answer.  Errors are raised as load_model_file
+raises them, the first file's first; no child is left behind.
 """
 
 from __future__ import annotations
@@ -50,6 +51,8 @@ def load_model_file(spec: str) -> Model | None:
         return None
     except json.JSONDecodeError as exc:
         raise UserError(f"{spec}: not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
+    except RecursionError:
+        raise UserError(f"{spec}: JSON nested too deeply to read") from None
     if not isinstance(data, dict):
         return None
     return model_from_dict(data, spec)
@@ -66,40 +69,73 @@ def load_model_files(first: str, second: str) -> tuple[Model | None, Model | Non
         return load_model_file(first), load_model_file(second)
     # The child reads the smaller file: this process waits for it, then loads what it sends.
     here, there = (first, second) if sizes[0] >= sizes[1] else (second, first)
-    sys.stdout.flush()
-    sys.stderr.flush()
-    read_end, write_end = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the child: never returns
-        os.close(read_end)
-        _child(there, write_end)
-    os.close(write_end)
+    started = _start_child(there)
+    if started is None:  # no process to be had (a pids limit, no memory): one after the other
+        return load_model_file(first), load_model_file(second)
+    pid, pipe = started
     models: dict[str, Model | None] = {}
-    errors: dict[str, UserError] = {}
-    with os.fdopen(read_end, "rb") as pipe:
+    errors: dict[str, BaseException] = {}
+    with pipe:
         try:
             try:
                 models[here] = load_model_file(here)
-            except UserError as exc:
+            except Exception as exc:  # noqa: BLE001 - raised below, after the first file's error if any
                 if here == first:  # reported whatever the child finds: no need to wait for it
                     raise
                 errors[here] = exc
             answer = pipe.read()  # (the child has written what fits in the pipe, and waits)
-            os.waitpid(pid, 0)
+            _, status = os.waitpid(pid, 0)
         except BaseException:  # that error, Ctrl-C or a bug: no child left behind
             _stop(pid)
             raise
-    if answer[:1] == b"M":
-        models[there] = _from_wire(marshal.loads(memoryview(answer)[1:]))
-    elif answer[:1] == b"E":
-        code, _, message = bytes(answer[1:]).decode("utf-8", "replace").partition("\n")
-        errors[there] = UserError(message, exit_code=int(code))
+    received = _received(answer) if os.waitstatus_to_exitcode(status) == 0 else None
+    if isinstance(received, UserError):
+        errors[there] = received
+    elif received is not None:
+        models[there] = received
     for spec in (first, second):  # in the order of the arguments, as one after the other would
         if spec in errors:
             raise errors[spec]
         if spec not in models:  # the child could not send it: read it here
             models[spec] = load_model_file(spec)
     return models[first], models[second]
+
+
+def _start_child(spec: str):
+    """(pid, the pipe to read) of a child reading `spec`, or None if there can be no child."""
+    sys.stdout.flush()  # (the child's copies of the buffers must be empty: it never flushes them)
+    sys.stderr.flush()
+    try:
+        read_end, write_end = os.pipe()
+    except OSError:
+        return None
+    try:
+        pid = os.fork()
+    except OSError:
+        os.close(read_end)
+        os.close(write_end)
+        return None
+    if pid == 0:  # the child: never returns, whatever happens (a Ctrl-C too)
+        try:
+            os.close(read_end)
+            _child(spec, write_end)
+        finally:
+            os._exit(1)
+    os.close(write_end)
+    return pid, os.fdopen(read_end, "rb")
+
+
+def _received(answer: bytes) -> Model | UserError | None:
+    """What a child that exited normally sent: its model, its error, or None (nothing usable)."""
+    try:
+        if answer[:1] == b"M":
+            return _from_wire(marshal.loads(memoryview(answer)[1:]))
+        if answer[:1] == b"E":
+            code, _, message = answer[1:].decode("utf-8", "surrogatepass").partition("\n")
+            return UserError(message, exit_code=int(code))
+    except (EOFError, ValueError, TypeError):  # cut short or garbled: this process reads the file
+        pass
+    return None
 
 
 def _size(spec: str) -> int:
@@ -119,7 +155,7 @@ def _child(spec: str, fd: int) -> None:
             wire = None if model is None else _to_wire(model)
             tag, payload = (b"", b"") if wire is None else (b"M", marshal.dumps(wire))
         except UserError as exc:
-            tag, payload = b"E", f"{exc.exit_code}\n{exc}".encode("utf-8", "replace")
+            tag, payload = b"E", f"{exc.exit_code}\n{exc}".encode("utf-8", "surrogatepass")
         with os.fdopen(fd, "wb") as out:
             out.write(tag)
             out.write(payload)

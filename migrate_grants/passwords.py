@@ -58,7 +58,7 @@ def load_or_create_credentials(path: Path, roles: list[str]) -> dict[str, str]:
             if data.get("format") != CREDENTIALS_FORMAT or not isinstance(data.get("passwords"), dict):
                 raise ValueError("not a credentials file")
             existing = {str(k): str(v) for k, v in data["passwords"].items()}
-        except (OSError, ValueError, AttributeError) as exc:
+        except (OSError, ValueError, AttributeError, RecursionError) as exc:
             # The message names the file only: never echo its contents.
             raise UserError(f"{path}: not a migrate-grants credentials file ({type(exc).__name__})") from None
     passwords = {role: existing.get(role) or new_password() for role in sorted(roles)}

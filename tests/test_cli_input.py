@@ -95,6 +95,17 @@ def test_not_a_snapshot(tmp_path, text, expected):
     assert proc.returncode == 2 and expected in proc.stderr and "Traceback" not in proc.stderr
 
 
+@pytest.mark.parametrize("command, head", [
+    (["render", "--source"], '{"format": "oracle-dictionary-snapshot/1", "views": '),
+    (["diff", "sample"], '{"format": "migrate-grants-model/2", "roles": '),
+])
+def test_json_nested_too_deeply_is_one_line_not_a_traceback(tmp_path, command, head):
+    path = write(tmp_path, head + "[" * 100_000 + "]" * 100_000 + "}")
+    proc = cli(*command, str(path))
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert proc.stderr.strip().splitlines() == [f"migrate-grants: error: {path}: JSON nested too deeply to read"]
+
+
 def test_missing_file_and_bad_version(tmp_path):
     proc = cli("render", "--source", str(tmp_path / "nope.json"))
     assert proc.returncode == 2 and "nope.json: no such file" in proc.stderr

@@ -4,7 +4,9 @@ errors and their order are those of reading the files one after the other."""
 from __future__ import annotations
 
 import json
+import marshal
 import os
+import signal
 import subprocess
 import sys
 from dataclasses import replace
@@ -48,18 +50,52 @@ def files(tmp_path):
     return str(big), str(small)
 
 
+class Reads(list):
+    """The files this process reads itself (a forked child's reads land in the child's copy);
+    `fail`: file -> the exception reading it raises (in this process and in a child)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.fail: dict[str, BaseException] = {}
+
+
 @pytest.fixture
 def here(monkeypatch):
-    """The files this process reads itself (a forked child's reads land in the child's copy)."""
     monkeypatch.setattr(model_files, "PARALLEL_FROM_BYTES", 0)
-    read = []
+    read = Reads()
 
     def recording(spec):
         read.append(spec)
+        if spec in read.fail:
+            raise read.fail[spec]
         return read_one(spec)
 
     monkeypatch.setattr(model_files, "load_model_file", recording)
     return read
+
+
+@pytest.fixture
+def forks(monkeypatch):
+    """The pids of the children forked."""
+    pids = []
+    real_fork = os.fork
+
+    def fork():
+        pid = real_fork()
+        if pid:
+            pids.append(pid)
+        return pid
+
+    monkeypatch.setattr(os, "fork", fork)
+    return pids
+
+
+def _reaped(pid: int) -> bool:
+    try:
+        os.waitpid(pid, os.WNOHANG)
+    except ChildProcessError:
+        return True
+    return False
 
 
 def _same(loaded: Model, spec: str) -> None:
@@ -70,13 +106,16 @@ def _same(loaded: Model, spec: str) -> None:
 
 
 @pytest.mark.parametrize("order", ["big first", "small first"])
-def test_the_child_reads_the_smaller_file_and_sends_the_model_it_would_read(files, here, order):
+def test_the_child_reads_the_smaller_file_and_sends_the_model_it_would_read(files, here, forks, order):
     big, small = files
     first, second = files if order == "big first" else files[::-1]
     left, right = model_files.load_model_files(first, second)
     assert here == [big]  # the small one came from the child
+    assert len(forks) == 1 and _reaped(forks[0])
     _same(left, first)
     _same(right, second)
+    child_model = left if first == small else right
+    assert {id(g.ref) for g in child_model.grants} <= {id(o.ref) for o in child_model.objects}  # refs shared
     assert to_dict(diff(left, right)) == to_dict(diff(read_one(first), read_one(second)))
     assert not diff(left, right).empty
 
@@ -115,7 +154,7 @@ def _error_of(spec: str) -> str:
 @pytest.mark.parametrize("how", ["json", "privilege"])
 @pytest.mark.parametrize("broken", [["small"], ["big"], ["big", "small"]])
 @pytest.mark.parametrize("order", ["big first", "small first"])
-def test_errors_are_those_of_reading_one_after_the_other(files, here, broken, how, order):
+def test_errors_are_those_of_reading_one_after_the_other(files, here, forks, broken, how, order):
     paths = dict(zip(("big", "small"), files))
     for name in broken:
         _break(paths[name], how)
@@ -126,6 +165,69 @@ def test_errors_are_those_of_reading_one_after_the_other(files, here, broken, ho
     assert str(caught.value) == expected and caught.value.exit_code == 2
     assert expected.startswith(first if first in [paths[n] for n in broken] else second)
     assert here == [paths["big"]]  # the small one was read by the child, whatever it found
+    assert len(forks) == 1 and _reaped(forks[0])  # (stopped if its answer was not needed)
+
+
+def test_the_error_of_the_child_comes_with_its_exit_code(files, here, forks):
+    big, small = files
+    here.fail[small] = UserError(f"{small}: \udcff broken", exit_code=5)
+    with pytest.raises(UserError) as caught:
+        model_files.load_model_files(big, small)
+    assert (str(caught.value), caught.value.exit_code) == (f"{small}: \udcff broken", 5)
+    assert here == [big] and len(forks) == 1 and _reaped(forks[0])
+
+
+@pytest.mark.parametrize("small_is_bad", [True, False])
+def test_any_error_here_waits_for_the_first_files_error(files, here, small_is_bad):
+    """The larger file, read here, is the second: its error (whatever it is) comes after the first's."""
+    big, small = files
+    here.fail[big] = RecursionError("maximum recursion depth exceeded")
+    if small_is_bad:
+        _break(small, "privilege")
+    with pytest.raises(UserError if small_is_bad else RecursionError) as caught:
+        model_files.load_model_files(small, big)
+    if small_is_bad:
+        assert str(caught.value) == _error_of(small)
+
+
+def _child_that_writes(data: bytes, then_kill: bool):
+    def child(spec, fd):
+        os.write(fd, data)
+        if then_kill:
+            os.kill(os.getpid(), signal.SIGKILL)
+        os._exit(0)
+    return child
+
+
+@pytest.mark.parametrize("data, then_kill", [
+    (b"M" + b"\x00" * 1000, True),  # killed part-way through its answer
+    (b"M" + marshal.dumps(("not", "a", "model")), False),  # an answer that is no model
+    (b"M" + b"garbage", False),
+    (b"E" + b"not a number\nmessage", False),
+    (b"", False),
+])
+def test_a_child_that_dies_or_sends_garbage_leaves_its_file_to_this_process(files, here, forks, monkeypatch,
+                                                                             data, then_kill):
+    big, small = files
+    monkeypatch.setattr(model_files, "_child", _child_that_writes(data, then_kill))
+    left, right = model_files.load_model_files(big, small)
+    assert here == [big, small]
+    assert left.to_json() == read_one(big).to_json() and right.to_json() == read_one(small).to_json()
+    assert _reaped(forks[0])
+
+
+def test_without_a_process_to_be_had_one_after_the_other_and_no_fd_left_open(files, here, monkeypatch):
+    big, small = files
+
+    def no_fork():
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(os, "fork", no_fork)
+    fds = sorted(os.listdir("/proc/self/fd")) if os.path.isdir("/proc/self/fd") else None
+    left, right = model_files.load_model_files(big, small)
+    assert here == [big, small] and left == read_one(big) and right == read_one(small)
+    if fds is not None:
+        assert sorted(os.listdir("/proc/self/fd")) == fds
 
 
 def test_a_file_out_of_order_is_read_here(files, here):

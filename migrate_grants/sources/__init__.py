@@ -83,6 +83,8 @@ def parse_snapshot_text(text: str, origin: str) -> dict:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise SnapshotError(f"{origin}: not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
+    except RecursionError:
+        raise SnapshotError(f"{origin}: JSON nested too deeply to read") from None
     if not isinstance(data, dict):
         raise SnapshotError(f"{origin}: a snapshot is a JSON object with 'format', 'source' and 'views'")
     return data
