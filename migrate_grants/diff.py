@@ -201,16 +201,18 @@ def _diff_rows(d_rows: list[tuple], d_grants, a_rows: list[tuple], a_grants):
 @dataclass
 class _GrantTable:
     """A model's grants as diff() compares them, built in C (map, zip): each grant's row (column
-    or "", grantee, privilege, grantable: its Grant.sort_key after the ref, as GrantColumns.keys
-    of a file) and plain ref (GRANT key word, schema, name: tables, views and materialized views
-    share one namespace and one key word, so they key alike); the span of each plain ref's grants
-    when they are contiguous (sorted models), else None."""
+    or "", grantee, privilege, grantable: its Grant.sort_key after the ref, GrantColumns.keys) and
+    plain ref (GRANT key word, schema, name: tables, views and materialized views share one
+    namespace and one key word, so they key alike); the span of each plain ref's grants when they
+    are contiguous (sorted models), else None.  A model read from a file or inspected has its
+    grants as columns: rows are made only for the objects whose columns differ (rows_of)."""
 
     refs: list[ObjectRef]  # distinct ObjectRef instances
     plains: list[tuple] | None  # None: read from a file, made when needed (plains_of)
-    rows: list[tuple]
+    rows: list[tuple] | None  # None: made from `columns` when needed
     spans: dict[tuple, tuple[int, int]] | None
     counts: tuple = ()  # with plains None: (each object's plain ref, its number of grants)
+    columns: tuple = ()  # with rows None: the grants' columns, grantees, privileges, grant options
 
     @classmethod
     def of(cls, model: Model) -> "_GrantTable":
@@ -250,8 +252,8 @@ class _GrantTable:
                 spans[plain] = (start, start + count)
             last = plain
             start += count
-        return cls([ref for ref, count in zip(known.objects, known.counts) if count], None, known.keys, spans,
-                   (object_plains, known.counts))
+        return cls([ref for ref, count in zip(known.objects, known.counts) if count], None, None, spans,
+                   (object_plains, known.counts), (known.columns, known.grantees, known.privileges, known.grantables))
 
     def plains_of(self) -> list[tuple]:
         if self.plains is None:
@@ -259,9 +261,22 @@ class _GrantTable:
             self.plains = list(chain.from_iterable(map(repeat, object_plains, counts)))
         return self.plains
 
+    def rows_of(self, start: int = 0, end: int | None = None) -> list[tuple]:
+        if self.rows is not None:
+            return self.rows[start:end]
+        columns, grantees, privileges, grantables = self.columns
+        return grant_keys(columns[start:end], grantees[start:end], privileges[start:end], grantables[start:end])
+
+    def same_rows(self, start: int, end: int, other: "_GrantTable", other_start: int, other_end: int) -> bool:
+        """Whether these grants' rows are the other's (compared as lists, in C)."""
+        if self.rows is None and other.rows is None:  # column by column: equal columns make equal rows
+            if all(mine[start:end] == theirs[other_start:other_end] for mine, theirs in zip(self.columns, other.columns)):
+                return True  # (unequal columns may still make equal rows: None and "" for no column)
+        return self.rows_of(start, end) == other.rows_of(other_start, other_end)
+
     def keyed(self, grants: tuple[Grant, ...], start: int = 0, end: int | None = None,
               plain: bool = True) -> list[tuple[tuple, Grant]]:
-        rows = self.rows[start:end]
+        rows = self.rows_of(start, end)
         keys = (zip(self.plains_of()[start:end], map(itemgetter(0), rows), map(itemgetter(1), rows),
                     map(itemgetter(2), rows)) if plain else map(itemgetter(0, 1, 2), rows))
         return list(zip(keys, grants[start:end]))
@@ -282,10 +297,9 @@ def _diff_grants(desired: tuple[Grant, ...], d: _GrantTable, actual: tuple[Grant
             missing.extend(desired[ds:de])
             continue
         as_, ae = span
-        d_rows, a_rows = d.rows[ds:de], a.rows[as_:ae]
-        if d_rows == a_rows:
+        if d.same_rows(ds, de, a, as_, ae):
             continue
-        found = _diff_rows(d_rows, desired[ds:de], a_rows, actual[as_:ae])
+        found = _diff_rows(d.rows_of(ds, de), desired[ds:de], a.rows_of(as_, ae), actual[as_:ae])
         m, x, c = found if found is not None else _diff_grants_by_key(
             d.keyed(desired, ds, de, plain=False), a.keyed(actual, as_, ae, plain=False))
         missing.extend(m)

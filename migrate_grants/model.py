@@ -482,8 +482,7 @@ def model_of_columns(roles: tuple[Role, ...], memberships: tuple[Membership, ...
 class GrantColumns:
     """Grants column by column: those of a /2 file's rows, as _valid_grant_rows checked them, or of
     an inspection (postgres/inspect.py).  The objects with the number of grants under each, then
-    per grant its column, privilege, grantee, grant option and sources (the file's lists), and its
-    key: (column or "", grantee, privilege, grantable), its Grant.sort_key after the ref.
+    per grant its column, privilege, grantee, grant option and sources (the file's lists).
     in_order: the grants are in strictly ascending Grant.sort_key order (objects strictly
     ascending, each once)."""
 
@@ -494,19 +493,27 @@ class GrantColumns:
     grantees: list
     grantables: list
     sources: list
-    keys: list
     in_order: bool
+
+    def __len__(self) -> int:
+        return len(self.privileges)
 
     def refs(self) -> list:
         """Each grant's ref (its object's)."""
         return list(chain.from_iterable(map(repeat, self.objects, self.counts)))
+
+    def keys(self, start: int = 0, end: int | None = None) -> list:
+        """Each grant's key from `start` to `end`: (column or "", grantee, privilege, grantable), its
+        Grant.sort_key after the ref (made when asked: a million tuples take a tenth of a second)."""
+        return grant_keys(self.columns[start:end], self.grantees[start:end], self.privileges[start:end],
+                          self.grantables[start:end])
 
 
 _EMPTY_FOR_NONE = {None: ""}  # .get(column, column): "" for None, else the column
 
 
 def grant_keys(columns: list, grantees: Iterable[str], privileges: Iterable[str], grantables: Iterable[bool]) -> list:
-    """GrantColumns.keys: per grant (column or "", grantee, privilege, grantable), made in C."""
+    """Per grant (column or "", grantee, privilege, grantable), made in C (GrantColumns.keys)."""
     return list(zip(map(_EMPTY_FOR_NONE.get, columns, columns), grantees, privileges, grantables))
 
 
@@ -521,7 +528,7 @@ class PendingGrants:
         self._refs: list | None = None
 
     def __len__(self) -> int:
-        return len(self.columns.keys)
+        return len(self.columns)
 
     def __getitem__(self, index: slice) -> tuple[Grant, ...]:
         if type(index) is not slice or index.step not in (None, 1):
@@ -545,7 +552,7 @@ def grant_columns(model: Model) -> GrantColumns | None:
     inspected (model_of_columns): diff() reads them instead of a million grants (whose attributes
     are scattered over memory)."""
     found = model.__dict__.get("_grant_columns")
-    return found if found is not None and len(found.keys) == len(model.__dict__["grants"]) else None
+    return found if found is not None and len(found) == len(model.__dict__["grants"]) else None
 
 
 def model_grants(model: Model):
@@ -571,7 +578,7 @@ def _valid_grant_rows(rows: list, refs: dict | None = None) -> GrantColumns | No
     message).  The checks run on whole columns and on their distinct values, in C where possible.
     refs: the ObjectRefs made so far, by (kind, schema, name), to reuse and add to."""
     if not rows:
-        return GrantColumns([], [], [], [], [], [], [], [], True)
+        return GrantColumns([], [], [], [], [], [], [], True)
     try:
         if set(map(type, rows)) != {list}:
             return None
@@ -623,16 +630,18 @@ def _valid_grant_rows(rows: list, refs: dict | None = None) -> GrantColumns | No
         return None
     refs = {} if refs is None else refs
     objects = [_shared_ref(refs, key) for key in zip(kinds, schemas, [name or "" for name in names])]
-    # Every value is now of its type (names are str, grant options bool): the keys compare.
-    keys = grant_keys(columns, grantees, privileges, grantables)
     # In order: objects strictly ascending, and each object's grants by Grant.sort_key.  Adjacent
-    # keys are compared all at once; a pair out of order may only straddle two objects.
+    # keys are compared all at once; a pair out of order may only straddle two objects.  (Every
+    # value is now of its type, so the keys compare; each is made as it is compared, in a tuple
+    # that zip reuses: a million keys kept would take a tenth of a second and 90 MB.)
     ref_keys = list(map(_REF_KEY, objects))
     in_order = all(map(operator.lt, ref_keys, islice(ref_keys, 1, None)))
     if in_order:
-        not_ascending = compress(range(1, len(keys)), map(operator.ge, keys, islice(keys, 1, None)))
+        keys, following = (zip(map(_EMPTY_FOR_NONE.get, columns, columns), grantees, privileges, grantables)
+                           for _ in range(2))
+        not_ascending = compress(range(1, len(columns)), map(operator.ge, keys, islice(following, 1, None)))
         in_order = set(not_ascending) <= set(accumulate(counts))
-    return GrantColumns(objects, counts, columns, privileges, grantees, grantables, sources, keys, in_order)
+    return GrantColumns(objects, counts, columns, privileges, grantees, grantables, sources, in_order)
 
 
 _OBJECT_ROW_SIZE = bytes((len(OBJECT_FIELDS),))

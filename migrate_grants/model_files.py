@@ -26,7 +26,7 @@ from pathlib import Path
 
 from .errors import UserError
 from .model import (MODEL_FORMATS, GrantColumns, ManagedObject, Membership, Model, ObjectKind, ObjectRef, Role,
-                    grant_columns, grant_keys, model_from_dict, model_of_columns)
+                    grant_columns, model_from_dict, model_of_columns)
 
 # Below this a file reads in a fraction of a second: not worth a process.
 PARALLEL_FROM_BYTES = 8 << 20
@@ -206,11 +206,10 @@ def _from_wire(wire: tuple) -> Model:
             found = shared[(kind, schema, name)] = ObjectRef(ObjectKind(kind), schema, name)
         return found
 
-    keys = grant_keys(columns, grantees, privileges, grantables)
     if sources is None:
-        sources = list(repeat((), len(keys)))
+        sources = list(repeat((), len(columns)))
     return model_of_columns(
         tuple(Role(*r) for r in roles), tuple(Membership(*m) for m in memberships),
         tuple(ManagedObject(ref(kind, schema, name), owner, object_sources)
               for kind, schema, name, owner, object_sources in objects),
-        GrantColumns([ref(*r) for r in refs], counts, columns, privileges, grantees, grantables, sources, keys, True))
+        GrantColumns([ref(*r) for r in refs], counts, columns, privileges, grantees, grantables, sources, True))

@@ -283,7 +283,7 @@ def test_acl_entries_merge_and_sort_like_the_model_does():
     # per grant its key after the ref
     objects = list(dict.fromkeys(g.ref for g in expected))
     assert columns.objects == objects and columns.counts == [sum(g.ref == ref for g in expected) for ref in objects]
-    assert columns.keys == [g.sort_key()[1:] for g in expected] and columns.in_order
+    assert columns.keys() == [g.sort_key()[1:] for g in expected] and columns.in_order
 
     # the same entries with the table-level ones of some objects grouped, as relation_acls.sql
     # returns relation ACLs: (grantee, privilege, grant option, oids), on equal refs

@@ -7,7 +7,7 @@ from __future__ import annotations
 import copy
 import json
 import re
-from dataclasses import astuple, fields
+from dataclasses import astuple, fields, replace
 
 import pytest
 from hypothesis import given, settings
@@ -280,7 +280,7 @@ def test_the_bulk_check_accepts_only_what_the_row_by_row_reader_accepts(rows):
     # in order: the objects strictly ascending (those without grants too), then their grants
     objects = [ObjectRef(ObjectKind(r[0]), r[1], r[2] or "").sort_key() for r in rows if len(r) == 3]
     assert checked.in_order == (objects == sorted(set(objects)) and grants_in_order(expected))
-    assert checked.keys == [g.sort_key()[1:] for g in expected]
+    assert checked.keys() == [g.sort_key()[1:] for g in expected]
 
 
 def test_the_grants_of_a_file_are_made_when_used():
@@ -342,6 +342,22 @@ def test_diff_of_loaded_files_with_a_table_and_a_view_of_one_name():
     data = json.loads(left.to_json())
     data["grants"].insert(0, ["table", "a", "empty"])  # an object without grants: nothing to compare
     assert diff(model_from_dict(data), left).empty
+
+
+@pytest.mark.parametrize("changed, change", [
+    (0, {"grantable": True}), (0, {"grantee": "b"}), (0, {"privilege": "INSERT"}), (0, {"column": "c2"}),
+    (1, {"column": None}),
+])
+def test_diff_of_loaded_files_sees_one_field_of_one_grant(changed, change):
+    """Loaded models compare each object's grants column by column first: every column counts."""
+    grants = [Grant(EMP, "SELECT", "a"), Grant(EMP, "UPDATE", "a", column="c"), Grant(ODD, "SELECT", "a")]
+    other = list(grants)
+    other[changed] = replace(grants[changed], **change)
+    left, right = Model.build(grants=grants), Model.build(grants=other)
+    loaded_left, loaded_right = (model_from_dict(json.loads(m.to_json())) for m in (left, right))
+    assert grant_columns(loaded_left) is not None and grant_columns(loaded_right) is not None
+    found = diff(loaded_left, loaded_right)
+    assert found == diff(left, right) and not found.empty
 
 
 def test_diff_of_two_loaded_files(tmp_path):

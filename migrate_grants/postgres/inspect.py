@@ -36,7 +36,7 @@ import psycopg
 
 from ..gcpause import paused_gc
 from ..model import (PUBLIC, GrantColumns, ManagedObject, Membership, Model, ObjectKind, ObjectRef, Role,
-                     grant_keys, model_of_columns, normalize_valid_until)
+                     model_of_columns, normalize_valid_until)
 from ..sql_files import templates_dir
 
 QUERIES = ("server", "roles", "memberships", "schemas", "relations", "relation_acls", "columns", "routines", "types",
@@ -287,7 +287,7 @@ def _grants(refs: list, columns: list, grantee_oids: list, privileges: list, gra
             keys.extend(map(add, map(base.__getitem__, oids), repeat(combo_rank[combo], len(oids))))
             options.extend(repeat(bool(grantable), len(oids)))
     if not keys:
-        return GrantColumns([], [], [], [], [], [], [], [], True)
+        return GrantColumns([], [], [], [], [], [], [], True)
     merged = dict.fromkeys(keys, False)
     merged.update(zip(compress(keys, options), repeat(True)))
     order = sorted(merged)
@@ -297,8 +297,7 @@ def _grants(refs: list, columns: list, grantee_oids: list, privileges: list, gra
     per_ref = Counter(map(floordiv, order, repeat(width, n)))  # rank -> grants (order: ascending ranks)
     return GrantColumns(objects=list(map(ref_of.__getitem__, map(ranked_refs.__getitem__, per_ref))),
                         counts=list(per_ref.values()), columns=columns, privileges=privileges, grantees=grantees,
-                        grantables=grantables, sources=list(repeat((), n)),
-                        keys=grant_keys(columns, grantees, privileges, grantables), in_order=True)
+                        grantables=grantables, sources=list(repeat((), n)), in_order=True)
 
 
 _SORT_KEY = attrgetter("_sort_key")
