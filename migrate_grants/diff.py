@@ -25,8 +25,8 @@ from typing import Any, Callable, Iterable
 
 from .gcpause import paused_gc
 from .mapping import Target
-from .model import (PUBLIC, Grant, ManagedObject, Membership, Model, ObjectKind, ObjectRef, Role, grant_columns,
-                    grant_keys, grant_to_dict, model_grants, model_to_dict, normalize_valid_until)
+from .model import (PUBLIC, Grant, GrantColumns, ManagedObject, Membership, Model, ObjectKind, ObjectRef, Role,
+                    grant_columns, grant_keys, grant_to_dict, model_grants, model_to_dict, normalize_valid_until)
 # PUBLIC_DEFAULTS: what PostgreSQL gives PUBLIC on new objects and Oracle never does (as the script)
 from .plan import (PUBLIC_DEFAULTS, Action, grant_actions, lock_check_actions, membership_action, membership_actions,
                    schema_contents, sort_actions)
@@ -212,7 +212,7 @@ class _GrantTable:
     rows: list[tuple] | None  # None: made from `columns` when needed
     spans: dict[tuple, tuple[int, int]] | None
     counts: tuple = ()  # with plains None: (each object's plain ref, its number of grants)
-    columns: tuple = ()  # with rows None: the grants' columns, grantees, privileges, grant options
+    columns: GrantColumns | None = None  # with rows None: the grants
 
     @classmethod
     def of(cls, model: Model) -> "_GrantTable":
@@ -253,7 +253,7 @@ class _GrantTable:
             last = plain
             start += count
         return cls([ref for ref, count in zip(known.objects, known.counts) if count], None, None, spans,
-                   (object_plains, known.counts), (known.columns, known.grantees, known.privileges, known.grantables))
+                   (object_plains, known.counts), known)
 
     def plains_of(self) -> list[tuple]:
         if self.plains is None:
@@ -262,15 +262,13 @@ class _GrantTable:
         return self.plains
 
     def rows_of(self, start: int = 0, end: int | None = None) -> list[tuple]:
-        if self.rows is not None:
-            return self.rows[start:end]
-        columns, grantees, privileges, grantables = self.columns
-        return grant_keys(columns[start:end], grantees[start:end], privileges[start:end], grantables[start:end])
+        return self.rows[start:end] if self.rows is not None else self.columns.keys(start, end)
 
     def same_rows(self, start: int, end: int, other: "_GrantTable", other_start: int, other_end: int) -> bool:
         """Whether these grants' rows are the other's (compared as lists, in C)."""
         if self.rows is None and other.rows is None:  # column by column: equal columns make equal rows
-            if all(mine[start:end] == theirs[other_start:other_end] for mine, theirs in zip(self.columns, other.columns)):
+            if all(mine[start:end] == theirs[other_start:other_end]
+                   for mine, theirs in zip(self.columns.key_columns(), other.columns.key_columns())):
                 return True  # (unequal columns may still make equal rows: None and "" for no column)
         return self.rows_of(start, end) == other.rows_of(other_start, other_end)
 

@@ -502,6 +502,10 @@ class GrantColumns:
         """Each grant's ref (its object's)."""
         return list(chain.from_iterable(map(repeat, self.objects, self.counts)))
 
+    def key_columns(self) -> tuple[list, list, list, list]:
+        """The columns a grant's key is made of (keys)."""
+        return self.columns, self.grantees, self.privileges, self.grantables
+
     def keys(self, start: int = 0, end: int | None = None) -> list:
         """Each grant's key from `start` to `end`: (column or "", grantee, privilege, grantable), its
         Grant.sort_key after the ref (made when asked: a million tuples take a tenth of a second)."""
@@ -514,7 +518,13 @@ _EMPTY_FOR_NONE = {None: ""}  # .get(column, column): "" for None, else the colu
 
 def grant_keys(columns: list, grantees: Iterable[str], privileges: Iterable[str], grantables: Iterable[bool]) -> list:
     """Per grant (column or "", grantee, privilege, grantable), made in C (GrantColumns.keys)."""
-    return list(zip(map(_EMPTY_FOR_NONE.get, columns, columns), grantees, privileges, grantables))
+    return list(_keys_of(columns, grantees, privileges, grantables))
+
+
+def _keys_of(columns: list, grantees: Iterable[str], privileges: Iterable[str],
+             grantables: Iterable[bool]) -> Iterator[tuple]:
+    """grant_keys one at a time (each in a tuple that zip reuses when the last one is dropped)."""
+    return zip(map(_EMPTY_FOR_NONE.get, columns, columns), grantees, privileges, grantables)
 
 
 class PendingGrants:
@@ -637,8 +647,7 @@ def _valid_grant_rows(rows: list, refs: dict | None = None) -> GrantColumns | No
     ref_keys = list(map(_REF_KEY, objects))
     in_order = all(map(operator.lt, ref_keys, islice(ref_keys, 1, None)))
     if in_order:
-        keys, following = (zip(map(_EMPTY_FOR_NONE.get, columns, columns), grantees, privileges, grantables)
-                           for _ in range(2))
+        keys, following = (_keys_of(columns, grantees, privileges, grantables) for _ in range(2))
         not_ascending = compress(range(1, len(columns)), map(operator.ge, keys, islice(following, 1, None)))
         in_order = set(not_ascending) <= set(accumulate(counts))
     return GrantColumns(objects, counts, columns, privileges, grantees, grantables, sources, in_order)
