@@ -102,7 +102,8 @@ class _Mapper:
         self._refs: dict[tuple, ObjectRef] = {}
         self._schema_refs: dict[str, ObjectRef] = {}
         self._schema_selected: dict[str, bool] = {}
-        self._source_sets: dict[ObjectRef, list[set[str]]] = {}  # ref -> source sets of its schema and itself
+        self._source_sets: dict[ObjectRef, list[set[str]]] = {}  # ref -> source_sets(ref)
+        self._defined: set[ObjectRef] = set()  # objects and schemas a DBA_OBJECTS row defines
 
     # --- small helpers -------------------------------------------------------------------------
     def account(self, ref: str, status: str) -> None:
@@ -766,25 +767,39 @@ class _Mapper:
             return self.role_name[oracle_owner]
         return None
 
-    def manage(self, ref: ObjectRef, oracle_owner: str, source: str) -> ObjectRef:
-        """Record that the migration manages `ref` (and its schema), citing `source`."""
-        for sources in self.source_sets(ref, oracle_owner):  # sets while mapping: sorted once at the end
-            sources.add(source)
+    # An object's sources are the rows that define it: its DBA_OBJECTS row (a package's, for the
+    # routines converted from it); a schema's, those of its objects.  Only what no such row defines
+    # cites the grant rows that name it.  (Every grant cites its own row already: an object citing
+    # them all too took a third of a million-grant model file.)
+    def define(self, ref: ObjectRef, oracle_owner: str, source: str) -> ObjectRef:
+        """Record that the migration manages `ref` (and its schema), defined by the row `source`.
+        (map_objects runs before the grants are mapped.)"""
+        for r in (self.schema_ref(ref.schema), ref):
+            self.object_entry(r, oracle_owner)[1].add(source)  # sets while mapping: sorted once at the end
+            self._defined.add(r)
+        return ref
+
+    def manage(self, ref: ObjectRef, oracle_owner: str, row: str) -> ObjectRef:
+        """Record that the migration manages `ref` (and its schema), for the grant in `row`."""
+        for sources in self.source_sets(ref, oracle_owner):
+            sources.add(row)
         return ref
 
     def source_sets(self, ref: ObjectRef, oracle_owner: str) -> list[set[str]]:
-        """The source rows of `ref`'s schema and of `ref`, managed from now on."""
+        """The sources of `ref`'s schema and of `ref` that cite grant rows (those no row defines),
+        managed from now on."""
         source_sets = self._source_sets.get(ref)
         if source_sets is None:
-            owner = self.owner_role(oracle_owner)
-            source_sets = []
-            for r in (self.schema_ref(ref.schema), ref):
-                entry = self.objects.get(r)
-                if entry is None:
-                    self.objects[r] = entry = (owner, set())
-                source_sets.append(entry[1])
+            source_sets = [self.object_entry(r, oracle_owner)[1] for r in (self.schema_ref(ref.schema), ref)
+                           if r not in self._defined]
             self._source_sets[ref] = source_sets
         return source_sets
+
+    def object_entry(self, ref: ObjectRef, oracle_owner: str) -> tuple[str | None, set[str]]:
+        entry = self.objects.get(ref)
+        if entry is None:
+            entry = self.objects[ref] = (self.owner_role(oracle_owner), set())
+        return entry
 
     def selected_object(self, owner: str, name: str) -> bool:
         sel = self.cfg.selection
@@ -806,14 +821,14 @@ class _Mapper:
             if o.object_type == "PACKAGE":
                 refs = self.package_routines(o.owner, o.object_name)
                 for ref in refs or ():
-                    self.manage(ref, o.owner, o.ref)
+                    self.define(ref, o.owner, o.ref)
                 self.account(o.ref, "mapped" if refs else "lookup")
                 continue
             rule = rules.OBJECT_TYPE_RULES.get(o.object_type)
             if rule is None or rule.kind is None:
                 self.account(o.ref, "lookup")  # indexes, triggers, LOBs...: no privileges of their own
                 continue
-            self.manage(self.object_ref(o.owner, o.object_name, rule.kind), o.owner, o.ref)
+            self.define(self.object_ref(o.owner, o.object_name, rule.kind), o.owner, o.ref)
             self.account(o.ref, "mapped")
 
     def package_routines(self, owner: str, package: str) -> list[ObjectRef] | None:
@@ -877,9 +892,10 @@ class _Mapper:
                 continue
             # What map_tab_priv does for a row that passes every check:
             ref, _, schema_usage, managed = obj
-            if not managed:  # = self.manage(ref, owner, row), once per object
-                managed.extend(self.source_sets(ref, owner))
-            for object_sources in managed:
+            source_sets = managed[0]
+            if source_sets is None:  # = self.manage(ref, owner, row), once per object
+                source_sets = managed[0] = self.source_sets(ref, owner)
+            for object_sources in source_sets:
                 object_sources.add(row)
             sources = (row,)
             for pg_privilege in rule.pg:
@@ -905,7 +921,7 @@ class _Mapper:
     def plain_object(self, t) -> tuple | None:
         """For a DBA_TAB_PRIVS row's object, if map_tab_priv would map a grant on it without a
         finding about the object (migrated owner, selected, known type with a PostgreSQL kind):
-        (its ref, the privilege rules of its kind, USAGE sources of its schema per grantee, [])."""
+        (its ref, the privilege rules of its kind, USAGE sources of its schema per grantee, [None])."""
         otype = self.tab_priv_type(t)
         if (t.owner in self.maintained_users or rules.is_oracle_maintained_user(t.owner)
                 or t.owner not in self.schema_name or not self.selected_object(t.owner, t.table_name)
@@ -915,8 +931,8 @@ class _Mapper:
         if type_rule is None or type_rule.kind is None:
             return None
         ref = self.object_ref(t.owner, t.table_name, type_rule.kind)
-        # the last item: the source sets of the object and its schema, once the first grant is mapped
-        return ref, rules.OBJECT_PRIVILEGE_RULES[type_rule.kind], self.usage_of(ref.schema), []
+        # the last item: [source_sets(ref)], once the first grant is mapped
+        return ref, rules.OBJECT_PRIVILEGE_RULES[type_rule.kind], self.usage_of(ref.schema), [None]
 
     def tab_priv_type(self, t) -> str:
         return (t.type or self.object_type.get((t.owner, t.table_name)) or "").upper()

@@ -4,6 +4,7 @@ import pytest
 
 from estates import Estate
 from migrate_grants.catalog import catalog_from_snapshot
+from migrate_grants.config import Config
 from migrate_grants.mapping import MappingOptions, Target, map_catalog
 from migrate_grants.model import PUBLIC, Grant, ObjectKind, ObjectRef
 
@@ -180,6 +181,26 @@ def test_ownership_managed_or_left_alone():
     assert not roles(run(e))["hr"].login  # locked schema owner: NOLOGIN owner
     owners = {o.ref: o.owner for o in run(e, manage_ownership=False).model.objects}
     assert set(owners.values()) == {None}
+
+
+def test_an_object_cites_the_row_that_defines_it_not_every_grant_on_it():
+    e = (Estate().user("HR").user("APP").user("OPS")
+         .table("HR", "EMP").table("HR", "DEPT").package("HR", "PKG", ["RUN"])  # DBA_OBJECTS#1 to #4
+         .grant("APP", "HR", "EMP", "SELECT").grant("APP", "HR", "EMP", "UPDATE").col_grant("APP", "HR", "DEPT", "ID", "UPDATE")
+         # OPS.SEQ is not in DBA_OBJECTS (a partial snapshot): only its grants name it
+         .grant("APP", "OPS", "SEQ", "SELECT", otype="SEQUENCE").grant("HR", "OPS", "SEQ", "SELECT", otype="SEQUENCE"))
+    r = run(e, config=Config(package_naming="prefix"))
+    sources = {(o.ref.kind.value, o.ref.schema, o.ref.name): o.sources for o in r.model.objects}
+    assert sources == {
+        ("schema", "hr", ""): ("DBA_OBJECTS#1", "DBA_OBJECTS#2", "DBA_OBJECTS#3"),
+        ("table", "hr", "emp"): ("DBA_OBJECTS#1",),
+        ("table", "hr", "dept"): ("DBA_OBJECTS#2",),
+        ("routine", "hr", "pkg$run"): ("DBA_OBJECTS#3",),
+        ("schema", "ops", ""): ("DBA_TAB_PRIVS#3", "DBA_TAB_PRIVS#4"),
+        ("sequence", "ops", "seq"): ("DBA_TAB_PRIVS#3", "DBA_TAB_PRIVS#4"),
+    }
+    # each grant still cites its own row
+    assert {g.sources for g in r.model.grants if g.ref.name == "emp"} == {("DBA_TAB_PRIVS#1",), ("DBA_TAB_PRIVS#2",)}
 
 
 def test_inherit_privileges_rows_make_one_summary_finding():
