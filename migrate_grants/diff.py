@@ -30,7 +30,7 @@ from .model import (PUBLIC, Grant, GrantColumns, ManagedObject, Membership, Mode
 # PUBLIC_DEFAULTS: what PostgreSQL gives PUBLIC on new objects and Oracle never does (as the script)
 from .plan import (PUBLIC_DEFAULTS, Action, grant_actions, lock_check_actions, membership_action, membership_actions,
                    schema_contents, sort_actions)
-from .templates import render_statement
+from .templates import render_statement, statement_macro
 
 DIFF_FORMAT = "migrate-grants-diff/1"
 
@@ -717,9 +717,10 @@ def plan_changes(desired: Model, actual: Model, options: PlanOptions, *,
         plan.left_alone.append(f"role {r.name} is not in the desired model (roles are never dropped)")
 
     # --- roles: create the missing ones, converge the attributes of the others --------------
+    create_role = statement_macro("create_role")
     for r in d.roles_missing:
         actions.append(Action("roles", f"create role {r.name}" + (" (can log in)" if r.login else ""),
-                              render_statement("create_role", role=r, converge_valid_until=False), None, r.sources))
+                              create_role(r), None, r.sources))
     for c in d.roles_changed:
         d_attrs, a_attrs = role_attributes(c.desired), role_attributes(c.actual)
         changes = ", ".join(f"{f} {_value(a_attrs[f])} -> {_value(d_attrs[f])}" for f in c.fields)
@@ -771,11 +772,12 @@ def plan_changes(desired: Model, actual: Model, options: PlanOptions, *,
     # --- ownership: schemas first (the new owner of an object needs CREATE on its schema) -----
     moves = [c for c in d.owners_changed if c.ref not in unavailable]
     moves.sort(key=lambda c: (c.ref.kind is not ObjectKind.SCHEMA, c.ref.sort_key()))
+    object_owner = statement_macro("object_owner")
     for c in moves:
         if c.ref.kind is ObjectKind.SCHEMA:
             sql = render_statement("schema_owner", schema=c.ref.schema, owner=c.desired)
         else:
-            sql = render_statement("object_owner", ref=keyword_ref(c.ref), owner=c.desired)
+            sql = object_owner(keyword_ref(c.ref), c.desired)
         actions.append(Action("ownership", f"{c.ref} is owned by {c.desired} (now {c.actual})", sql, None, c.sources))
 
     # --- grants: missing ones, missing grant options, column grants a revoke took along -------

@@ -93,9 +93,10 @@ def script_plan(model: Model, target: Target, verifiers: dict[str, str] | None =
     relation (or sequence) of a schema the model lists says ON ALL TABLES (SEQUENCES) IN SCHEMA,
     and the script first checks that the schema holds exactly those (schema_contents_check)."""
     actions: list[Action] = []
+    create_role = statement_macro("create_role")
     for role in model.roles:
         actions.append(Action("roles", f"role {role.name}" + (" (can log in)" if role.login else ""),
-                              render_statement("create_role", role=role, converge_valid_until=False), None, role.sources))
+                              create_role(role), None, role.sources))
         if verifiers and role.name in verifiers:
             actions.append(Action("roles", f"password of {role.name}: a SCRAM-SHA-256 verifier; the password is in the credentials file",
                                   render_statement("set_password", role=role.name, verifier=verifiers[role.name]),

@@ -78,7 +78,7 @@ def render_statement(name: str, **params) -> str:
 @functools.cache
 def statement_macro(name: str, macro: str | None = None):
     """The macro `name` (or `macro`) defined in sql_templates/postgres/<name>.sql.j2 (grant, revoke,
-    object_owner; grant.sql.j2's `grants` renders many statements in one call).
+    object_owner, create_role; grant.sql.j2's `grants` renders many statements in one call).
 
     Calling it gives the same SQL as render_statement(name, ...) with the same arguments, without
     a template render's setup (a new context per call): the planner emits one statement per

@@ -18,7 +18,7 @@ from migrate_grants import plan
 from migrate_grants.catalog import catalog_from_snapshot, catalog_from_snapshot_file, load_catalog
 from migrate_grants.errors import SnapshotError
 from migrate_grants.mapping import MappingOptions, Target, map_catalog
-from migrate_grants.model import Grant, ObjectKind, ObjectRef
+from migrate_grants.model import Grant, ObjectKind, ObjectRef, Role
 from migrate_grants.templates import render_statement, statement_macro
 from migrate_grants.sources import parse_snapshot_text, snapshot_writer, snapshot_reader
 from test_mapping_coverage import varied_estate
@@ -140,6 +140,23 @@ def test_grants_rendered_at_once_equal_one_by_one():
     assert plan.grant_statements(statements) == one_by_one
     assert plan.grant_statements([]) == []
     assert "ALL SEQUENCES IN SCHEMA" in one_by_one[2] and one_by_one[1].startswith('GRANT UPDATE ("a", "b""')
+
+
+def test_role_and_owner_macros_equal_their_rendered_templates():
+    """The planner calls the create_role and object_owner macros (a role or object at a time): the
+    same SQL as the templates rendered whole (the script's golden files use both paths)."""
+    roles = [Role("app", True, True), Role('we"ird\nrole', False, False, True, 5, "2030-01-01T00:00:00+00:00"),
+             Role("dba", True, True, True, -1, None, True)]
+    for role in roles:
+        for converge in (False, True):
+            assert (statement_macro("create_role")(role, converge)
+                    == render_statement("create_role", role=role, converge_valid_until=converge))
+    assert "VALID UNTIL '2030-01-01T00:00:00+00:00'" in statement_macro("create_role")(roles[1])
+    assert "VALID UNTIL 'infinity'" in statement_macro("create_role")(roles[0], True)
+    for ref in (ObjectRef(ObjectKind.TABLE, "app", 'we"ird;\nname'), ObjectRef(ObjectKind.SEQUENCE, "app", "s"),
+                ObjectRef(ObjectKind.ROUTINE, "app", "f")):
+        assert (statement_macro("object_owner")(ref, "o w")
+                == render_statement("object_owner", ref=ref, owner="o w"))
 
 
 def cells_of(calls) -> set[tuple]:
