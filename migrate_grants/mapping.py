@@ -772,8 +772,9 @@ class _Mapper:
     # cites the grant rows that name it.  (Every grant cites its own row already: an object citing
     # them all too took a third of a million-grant model file.)
     def define(self, ref: ObjectRef, oracle_owner: str, source: str) -> ObjectRef:
-        """Record that the migration manages `ref` (and its schema), defined by the row `source`.
-        (map_objects runs before the grants are mapped.)"""
+        """Record that the migration manages `ref` (and its schema), defined by the row `source`."""
+        if self._source_sets:  # a grant's source sets, made before: they would cite grant rows too
+            raise AssertionError("objects are defined (map_objects) before any grant is mapped")
         for r in (self.schema_ref(ref.schema), ref):
             self.object_entry(r, oracle_owner)[1].add(source)  # sets while mapping: sorted once at the end
             self._defined.add(r)
