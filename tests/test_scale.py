@@ -143,8 +143,9 @@ def test_grants_rendered_at_once_equal_one_by_one():
 
 
 def test_role_and_owner_macros_equal_their_rendered_templates():
-    """The planner calls the create_role and object_owner macros (a role or object at a time): the
-    same SQL as the templates rendered whole (the script's golden files use both paths)."""
+    """The planner calls the create_role and object_owner macros (a role or object at a time), with
+    positional arguments and the default converge_valid_until: the same SQL as the templates
+    rendered whole (the golden scripts pin the SQL itself)."""
     roles = [Role("app", True, True), Role('we"ird\nrole', False, False, True, 5, "2030-01-01T00:00:00+00:00"),
              Role("dba", True, True, True, -1, None, True)]
     for role in roles:
