@@ -509,8 +509,7 @@ class GrantColumns:
     def keys(self, start: int = 0, end: int | None = None) -> list:
         """Each grant's key from `start` to `end`: (column or "", grantee, privilege, grantable), its
         Grant.sort_key after the ref (made when asked: a million tuples take a tenth of a second)."""
-        return grant_keys(self.columns[start:end], self.grantees[start:end], self.privileges[start:end],
-                          self.grantables[start:end])
+        return grant_keys(*(column[start:end] for column in self.key_columns()))
 
 
 _EMPTY_FOR_NONE = {None: ""}  # .get(column, column): "" for None, else the column
