@@ -46,6 +46,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable, TypeVar
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -54,6 +55,8 @@ sys.path.insert(0, str(ROOT))
 
 import pgcluster  # noqa: E402
 from migrate_grants.model_files import PARALLEL_FROM_BYTES  # noqa: E402
+
+T = TypeVar("T")
 
 # This process never loads an estate (benchmarks/naive.py does, as a child): the peak memory of a
 # child counts the memory of the process that forked it.
@@ -347,11 +350,16 @@ def inspect_shape(install, args) -> dict:
         with target.superuser_conn() as conn:
             conn.execute("VACUUM (ANALYZE) pg_catalog.pg_class, pg_catalog.pg_type, pg_catalog.pg_attribute, "
                          "pg_catalog.pg_namespace, pg_catalog.pg_proc, pg_catalog.pg_depend")
-        # three times (a second on a noisy machine varies by a few tenths): the median is reported
-        runs = sorted((measure_inspect(url, "20k tables", env, args.workdir) for _ in range(3)),
-                      key=lambda info: info["cli"].seconds)
+        runs = three_runs(lambda: measure_inspect(url, "20k tables", env, args.workdir),
+                          lambda info: info["cli"].seconds)
         return {"acl": acl, "first": first, **runs[1], "cli_runs": [info["cli"].seconds for info in runs],
                 "alone_runs": sorted(info["alone"] for info in runs)}
+
+
+def three_runs(measure_once: Callable[[], T], seconds: Callable[[T], float]) -> list[T]:
+    """Three samples, fastest first: [1] is the median reported (a single sample on this kind of
+    shared machine can be off by a third)."""
+    return sorted((measure_once() for _ in range(3)), key=seconds)
 
 
 def measure_diff(path: Path, name: str, major: int, work: Path) -> dict:
@@ -364,9 +372,8 @@ def measure_diff(path: Path, name: str, major: int, work: Path) -> dict:
             "print(json.dumps({'seconds': time.perf_counter() - t, 'left': len(a.grants), 'right': len(b.grants), "
             "'differences': d.total}))")
     alone = json.loads(measure([sys.executable, "-c", code, str(desired), str(actual)], env=_env()).stdout)
-    # median of three: a single sample on a shared machine can be off by a third
-    runs = sorted((measure_rusage(tool("diff", str(desired), str(actual)), env=_env()) for _ in range(3)),
-                  key=lambda run: run.seconds)
+    runs = three_runs(lambda: measure_rusage(tool("diff", str(desired), str(actual)), env=_env()),
+                      lambda run: run.seconds)
     cli = runs[1]
     # Two large files are read at once, the smaller in a forked child (model_files.py), whose peak
     # wait4 does not add to the parent's: measured apart, doing what the child does.
