@@ -638,7 +638,7 @@ def _valid_grant_rows(rows: list, refs: dict | None = None) -> GrantColumns | No
     except (TypeError, ValueError):  # an unhashable value (a list where a string belongs), a long row
         return None
     refs = {} if refs is None else refs
-    objects = [_shared_ref(refs, key) for key in zip(kinds, schemas, [name or "" for name in names])]
+    objects = [shared_ref(refs, key) for key in zip(kinds, schemas, [name or "" for name in names])]
     # In order: objects strictly ascending, and each object's grants by Grant.sort_key.  Adjacent
     # keys are compared all at once; a pair out of order may only straddle two objects.  (Every
     # value is now of its type, so the keys compare; each is made as it is compared, in a tuple
@@ -658,7 +658,7 @@ _REF_KEY = operator.attrgetter("_sort_key")
 _KIND_OF = {kind.value: kind for kind in ObjectKind}
 
 
-def _shared_ref(refs: dict, key: tuple[str, str, str]) -> ObjectRef:
+def shared_ref(refs: dict, key: tuple[str, str, str]) -> ObjectRef:
     """The ObjectRef of a checked (kind, schema, name), made once per reader."""
     ref = refs.get(key)
     if ref is None:
@@ -776,8 +776,8 @@ class _ModelReader:
         if kind is ObjectKind.SCHEMA:
             if data.get("name", "") not in ("", None):
                 self.fail(where, f"a schema has no name, got {_show(data['name'])} (the schema is 'schema')")
-            return _shared_ref(self.refs, (kind.value, schema, ""))
-        return _shared_ref(self.refs, (kind.value, schema, self.name(data, "name", where)))
+            return shared_ref(self.refs, (kind.value, schema, ""))
+        return shared_ref(self.refs, (kind.value, schema, self.name(data, "name", where)))
 
     def role(self, r: dict, where: str) -> Role:
         name = self.name(r, "name", where)

@@ -25,8 +25,8 @@ from operator import attrgetter
 from pathlib import Path
 
 from .errors import UserError
-from .model import (MODEL_FORMATS, GrantColumns, ManagedObject, Membership, Model, ObjectKind, ObjectRef, Role,
-                    grant_columns, model_from_dict, model_of_columns)
+from .model import (MODEL_FORMATS, GrantColumns, ManagedObject, Membership, Model, ObjectRef, Role,
+                    grant_columns, model_from_dict, model_of_columns, shared_ref)
 
 # Below this a file reads in a fraction of a second: not worth a process.
 PARALLEL_FROM_BYTES = 8 << 20
@@ -199,17 +199,10 @@ _MEMBERSHIP_FIELDS = attrgetter(*(f.name for f in fields(Membership) if f.init))
 def _from_wire(wire: tuple) -> Model:
     roles, memberships, objects, refs, counts, columns, privileges, grantees, grantables, sources = wire
     shared: dict[tuple, ObjectRef] = {}  # one ObjectRef per object, as model_from_dict makes them
-
-    def ref(kind: str, schema: str, name: str) -> ObjectRef:
-        found = shared.get((kind, schema, name))
-        if found is None:
-            found = shared[(kind, schema, name)] = ObjectRef(ObjectKind(kind), schema, name)
-        return found
-
     if sources is None:
         sources = list(repeat((), len(columns)))
     return model_of_columns(
         tuple(Role(*r) for r in roles), tuple(Membership(*m) for m in memberships),
-        tuple(ManagedObject(ref(kind, schema, name), owner, object_sources)
+        tuple(ManagedObject(shared_ref(shared, (kind, schema, name)), owner, object_sources)
               for kind, schema, name, owner, object_sources in objects),
-        GrantColumns([ref(*r) for r in refs], counts, columns, privileges, grantees, grantables, sources, True))
+        GrantColumns([shared_ref(shared, r) for r in refs], counts, columns, privileges, grantees, grantables, sources, True))
